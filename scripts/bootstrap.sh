@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Set up everything the demo and the tests need, from a fresh clone: a virtualenv (.venv) with the
+# collection's and the tests' Python requirements from PyPI, and a collections path (.build/collections)
+# in which this checkout is the collection wac.fleet. Safe to run again: it reinstalls only when a
+# requirements file changed. Source it (". scripts/bootstrap.sh") to get the environment variables.
+set -euo pipefail
+WAC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export WAC_ROOT
+PYTHON="${PYTHON:-python3}"
+venv="$WAC_ROOT/.venv"
+stamp="$venv/.requirements.sha256"
+want="$(cat "$WAC_ROOT/requirements.txt" "$WAC_ROOT/tests/requirements.txt" | sha256sum | cut -d' ' -f1)"
+if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "bootstrap: creating $venv and installing requirements" >&2
+  "$PYTHON" -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
+  (cd "$WAC_ROOT/tests" && "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt) >&2
+  echo "$want" > "$stamp"
+fi
+coll="$WAC_ROOT/.build/collections/ansible_collections/wac"
+mkdir -p "$coll"
+[ -L "$coll/fleet" ] || ln -sfn "$WAC_ROOT" "$coll/fleet"
+export PATH="$venv/bin:$PATH"
+export VIRTUAL_ENV="$venv"
+export ANSIBLE_COLLECTIONS_PATH="$WAC_ROOT/.build/collections"
+export PYTHONPATH="$WAC_ROOT/.build/collections${PYTHONPATH:+:$PYTHONPATH}"
+export PYTHONDONTWRITEBYTECODE=1

@@ -1,0 +1,1 @@
+"""Shared pytest configuration: the emulators' fixtures are plugins of the whole suite."""
