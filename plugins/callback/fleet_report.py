@@ -1,0 +1,113 @@
+# Copyright: wac.fleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Fleet report callback: progress on long runs and one summary of every gateway at the end."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: fleet_report
+type: aggregate
+short_description: Progress and a per-gateway report (JSON, Markdown, JUnit XML) of a wac.fleet run
+description:
+  - Shows progress while a run goes on (gateways done of N) and, at the end, a table of every gateway of the play
+    with its generation, proxy, restart and registration outcome, and the reason of any failure.
+  - Writes the same summary as C(report.json), C(report.md) and C(report.junit.xml) to O(report_dir).
+  - Records only the fields it shows (outcomes, generation, messages of failures); task arguments, and so secrets,
+    are never read.
+  - Enable it with C(callbacks_enabled = wac.fleet.fleet_report) in C(ansible.cfg) or
+    C(ANSIBLE_CALLBACKS_ENABLED=wac.fleet.fleet_report).
+requirements:
+  - enable in configuration
+options:
+  report_dir:
+    description: Folder the report files are written to; created if missing.
+    type: path
+    default: ./wac_fleet_report
+    env:
+      - name: WAC_FLEET_REPORT_DIR
+    ini:
+      - section: wac_fleet
+        key: report_dir
+  progress_every:
+    description: Show progress after this many more gateways are done (0 turns progress off).
+    type: int
+    default: 0
+    env:
+      - name: WAC_FLEET_PROGRESS_EVERY
+    ini:
+      - section: wac_fleet
+        key: progress_every
+"""
+
+import json
+import os
+import time
+from pathlib import Path
+
+from ansible.plugins.callback import CallbackBase
+
+from ansible_collections.wac.fleet.plugins.plugin_utils._fleet_report import FleetReport
+
+
+class CallbackModule(CallbackBase):
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = "aggregate"
+    CALLBACK_NAME = "wac.fleet.fleet_report"
+    CALLBACK_NEEDS_ENABLED = True
+
+    def __init__(self, display=None):
+        super().__init__(display=display)
+        self._report = FleetReport()
+        self._started = time.monotonic()
+        self._last_progress = 0
+
+    # play and task bookkeeping -------------------------------------------------------------------------
+    def v2_playbook_on_play_start(self, play):
+        hosts = play.get_variable_manager()._inventory.get_hosts(play.hosts) if play.hosts else []
+        self._report.add_hosts(h.get_name() for h in hosts)
+
+    def _record(self, result, status):
+        task = result._task
+        self._report.record(
+            host=result._host.get_name(),
+            action=task.resolved_action or task.action,
+            status=status,
+            result=result._result,
+        )
+        self._progress()
+
+    def v2_runner_on_ok(self, result):
+        self._record(result, "changed" if result._result.get("changed") else "ok")
+
+    def v2_runner_on_failed(self, result, ignore_errors=False):
+        self._record(result, "ignored" if ignore_errors else "failed")
+
+    def v2_runner_on_unreachable(self, result):
+        self._record(result, "unreachable")
+
+    def v2_runner_on_skipped(self, result):
+        self._record(result, "skipped")
+
+    def _progress(self):
+        every = self.get_option("progress_every")
+        done = self._report.done_count()
+        if every and done - self._last_progress >= every:
+            self._last_progress = done
+            elapsed = time.monotonic() - self._started
+            self._display.display(
+                f"wac.fleet: {done}/{len(self._report.hosts)} gateways done ({elapsed:.0f} s)", color="cyan"
+            )
+
+    # the end -------------------------------------------------------------------------------------------
+    def v2_playbook_on_stats(self, stats):
+        if not self._report.hosts:
+            return
+        summary = self._report.summary()
+        folder = Path(os.path.expanduser(self.get_option("report_dir")))
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "report.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
+        (folder / "report.md").write_text(self._report.markdown(summary))
+        (folder / "report.junit.xml").write_text(self._report.junit(summary))
+        self._display.banner("WAC FLEET REPORT")
+        self._display.display(self._report.table(summary))
+        self._display.display(f"report written to {folder}")

@@ -1,0 +1,150 @@
+# Copyright: wac.fleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The fleet report's model: per-gateway outcomes from task results, and its JSON, Markdown, JUnit and table forms.
+
+Only outcomes, the generation, the shared app's IDs and the messages of failures are kept: never task arguments.
+"""
+
+from __future__ import annotations
+
+import datetime
+from xml.etree import ElementTree as ET
+
+# the short names of the collection's actions, by the column they fill
+STEP_OF_ACTION = {
+    "gateway_proxy": "proxy",
+    "gateway_service": "restart",
+    "gateway_registration": "registration",
+}
+ENTRA_ACTIONS = ("entra_app", "entra_app_info", "entra_admin_consent")
+MAX_REASON = 400
+
+
+def short_action(action: str) -> str:
+    return action.rsplit(".", 1)[-1]
+
+
+def _reason(result: dict) -> str:
+    text = result.get("msg") or result.get("reason") or result.get("stderr") or "failed without a message"
+    text = " ".join(str(text).split())
+    return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
+
+
+class FleetReport:
+    def __init__(self) -> None:
+        self.hosts: dict[str, dict] = {}
+        self.entra: dict = {}
+
+    def add_hosts(self, names) -> None:
+        for name in names:
+            self.hosts.setdefault(
+                name,
+                {
+                    "host": name,
+                    "generation": None,
+                    "proxy": "not run",
+                    "restart": "not run",
+                    "registration": "not run",
+                    "outcome": "ok",
+                    "reason": None,
+                },
+            )
+
+    def record(self, host: str, action: str, status: str, result: dict) -> None:
+        self.add_hosts([host])
+        row = self.hosts[host]
+        name = short_action(action)
+        if name in ENTRA_ACTIONS:
+            self._record_entra(name, status, result)
+        elif name == "gateway_info" and status in ("ok", "changed"):
+            row["generation"] = result.get("generation")
+        elif name in STEP_OF_ACTION:
+            step = STEP_OF_ACTION[name]
+            if status == "skipped" and row[step] != "not run":
+                return  # a later skipped task of the same kind does not hide an earlier outcome
+            row[step] = status
+        if status in ("failed", "unreachable") and row["outcome"] not in ("failed", "unreachable"):
+            row["outcome"] = status
+            row["reason"] = _reason(result)
+        elif status == "changed" and row["outcome"] == "ok" and name not in ENTRA_ACTIONS:
+            row["outcome"] = "changed"
+
+    def _record_entra(self, name: str, status: str, result: dict) -> None:
+        entry = self.entra.setdefault(name, {})
+        entry["status"] = status
+        for key in ("app_id", "object_id", "tenant_id", "redirect_uris_added", "redirect_uris_removed"):
+            if key in result:
+                entry[key] = result[key]
+        if status in ("failed", "unreachable"):
+            entry["reason"] = _reason(result)
+
+    def done_count(self) -> int:
+        return sum(
+            1
+            for row in self.hosts.values()
+            if row["registration"] != "not run" or row["outcome"] in ("failed", "unreachable")
+        )
+
+    def summary(self) -> dict:
+        rows = [self.hosts[name] for name in sorted(self.hosts)]
+        totals = {"gateways": len(rows)}
+        for outcome in ("ok", "changed", "failed", "unreachable"):
+            totals[outcome] = sum(1 for r in rows if r["outcome"] == outcome)
+        totals["restarted"] = sum(1 for r in rows if r["restart"] == "changed")
+        return {
+            "generated": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            "totals": totals,
+            "entra": self.entra,
+            "gateways": rows,
+        }
+
+    COLUMNS = ("host", "generation", "proxy", "restart", "registration", "outcome", "reason")
+
+    def table(self, summary: dict) -> str:
+        cells = [[str(r[c] if r[c] is not None else "-") for c in self.COLUMNS] for r in summary["gateways"]]
+        widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(self.COLUMNS)]
+        widths[-1] = min(widths[-1], 80)
+
+        def line(values):
+            return "  ".join(v[: widths[i]].ljust(widths[i]) for i, v in enumerate(values)).rstrip()
+
+        out = [line(self.COLUMNS), line(["-" * w for w in widths])]
+        out += [line(row) for row in cells]
+        t = summary["totals"]
+        out.append(
+            f"{t['gateways']} gateways: {t['ok']} ok, {t['changed']} changed, {t['failed']} failed, "
+            f"{t['unreachable']} unreachable, {t['restarted']} restarted"
+        )
+        return "\n".join(out)
+
+    def markdown(self, summary: dict) -> str:
+        def esc(value):
+            return "-" if value is None else str(value).replace("|", "\\|")
+
+        out = ["# wac.fleet report", "", f"Generated {summary['generated']}.", ""]
+        for name, entry in sorted(summary["entra"].items()):
+            ids = ", ".join(f"{k} `{entry[k]}`" for k in ("app_id", "tenant_id") if k in entry)
+            out.append(f"- `{name}`: {entry['status']}{'; ' + ids if ids else ''}")
+        out += ["", "| " + " | ".join(self.COLUMNS) + " |", "|" + "---|" * len(self.COLUMNS)]
+        out += ["| " + " | ".join(esc(r[c]) for c in self.COLUMNS) + " |" for r in summary["gateways"]]
+        t = summary["totals"]
+        out += ["", ", ".join(f"{k}: {v}" for k, v in t.items()), ""]
+        return "\n".join(out)
+
+    def junit(self, summary: dict) -> str:
+        rows = summary["gateways"]
+        bad = [r for r in rows if r["outcome"] in ("failed", "unreachable")]
+        suite = ET.Element("testsuite", name="wac.fleet", tests=str(len(rows)), failures=str(len(bad)), errors="0")
+        for r in rows:
+            case = ET.SubElement(suite, "testcase", classname="wac.fleet.gateway", name=r["host"])
+            if r in bad:
+                failure = ET.SubElement(case, "failure", message=r["reason"] or r["outcome"], type=r["outcome"])
+                failure.text = r["reason"]
+            else:
+                ET.SubElement(case, "system-out").text = (
+                    f"generation={r['generation']} proxy={r['proxy']} restart={r['restart']} "
+                    f"registration={r['registration']} outcome={r['outcome']}"
+                )
+        suites = ET.Element("testsuites")
+        suites.append(suite)
+        return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
