@@ -15,3 +15,5 @@ COLLECTIONS = ROOT / ".build" / "collections"
 if str(COLLECTIONS) not in sys.path:
     sys.path.insert(0, str(COLLECTIONS))
 os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", str(COLLECTIONS))
+
+pytest_plugins = ["tests.emulators.tenant.fixture"]

@@ -1,0 +1,37 @@
+"""Real clients (msal, requests) configured for an emulated tenant's endpoints, for tests that need a Graph
+session without going through the collection's own code."""
+
+import msal
+import requests
+
+
+def http_session(endpoints):
+    """A requests.Session trusting the emulator's CA. trust_env is off because requests lets
+    REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE from the environment override Session.verify (and proxies must not
+    intercept loopback)."""
+    session = requests.Session()
+    session.verify = endpoints["ca_bundle"]
+    session.trust_env = False
+    return session
+
+
+def confidential_app(endpoints, identity="admin", **kwargs):
+    """msal.ConfidentialClientApplication of a secret identity (admin, reader, owned_by)."""
+    ident = endpoints["identities"][identity]
+    return msal.ConfidentialClientApplication(
+        ident["client_id"], client_credential=ident["client_secret"], authority=endpoints["authority"],
+        instance_discovery=False, http_client=http_session(endpoints), token_cache=msal.TokenCache(), **kwargs)
+
+
+def graph_token(endpoints, identity="admin"):
+    result = confidential_app(endpoints, identity).acquire_token_for_client(["https://graph.microsoft.com/.default"])
+    if "access_token" not in result:
+        raise RuntimeError(f"token request failed: {result.get('error')}: {result.get('error_description')}")
+    return result["access_token"]
+
+
+def graph_session(endpoints, identity="admin"):
+    """A requests.Session with a bearer token of `identity`; use it with endpoints["graph_url"]."""
+    session = http_session(endpoints)
+    session.headers["Authorization"] = f"Bearer {graph_token(endpoints, identity)}"
+    return session

@@ -1,0 +1,101 @@
+"""Fault injection state and the request log of the emulated tenant (pure state, no HTTP).
+
+Faults apply to Microsoft Graph requests (paths under /v1.0) unless said otherwise; the token endpoint has
+its own fault. Every setting can be changed in-process (`tenant.faults.configure(...)`) or through
+`POST /_emulator/faults` with the same keys as JSON.
+"""
+
+import threading
+import time
+from dataclasses import asdict, dataclass, field, fields
+
+WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+
+
+@dataclass
+class Faults:
+    # 429 Too Many Requests with Retry-After on every Nth Graph request (0 = off) ...
+    throttle_every: int = 0
+    # ... and/or on the next K Graph requests.
+    throttle_next: int = 0
+    retry_after: int = 1
+    # 503 Service Unavailable (with Retry-After when unavailable_retry_after is not None) on the next K requests.
+    unavailable_next: int = 0
+    unavailable_retry_after: int | None = None
+    # Only these methods (e.g. ["PATCH", "POST"]) are faulted; empty = all methods.
+    methods: list = field(default_factory=list)
+    # Seconds during which a newly created application / service principal / grant / assignment is invisible
+    # to reads by key and to writes that depend on it (Entra's eventual consistency).
+    replication_delay: float = 0.0
+    # Token endpoint: the next K token requests fail with token_error: "server_error" (500),
+    # "temporarily_unavailable" (503), "invalid_client" (401) or "throttled" (429 with Retry-After).
+    token_errors_next: int = 0
+    token_error: str = "server_error"
+    # Device code sign-ins are approved as soon as they are started.
+    auto_approve_device: bool = False
+    # Polling interval (s) the device code endpoint tells clients (Entra says 5; 1 keeps tests quick).
+    device_poll_interval: int = 1
+    # Page size of Graph collections when the client gives no $top (Graph's default for applications is 100).
+    page_size: int = 100
+    _counter: int = 0
+
+    def configure(self, **settings):
+        names = {f.name for f in fields(self) if not f.name.startswith("_")}
+        unknown = set(settings) - names
+        if unknown:
+            raise ValueError(f"unknown fault settings: {sorted(unknown)}")
+        for key, value in settings.items():
+            setattr(self, key, value)
+
+    def as_dict(self):
+        return {k: v for k, v in asdict(self).items() if not k.startswith("_")}
+
+    def graph_fault(self, method):
+        """Return (status, retry_after or None) of the fault this Graph request meets, or None."""
+        if self.methods and method not in self.methods:
+            return None
+        self._counter += 1
+        if self.unavailable_next > 0:
+            self.unavailable_next -= 1
+            return 503, self.unavailable_retry_after
+        if self.throttle_next > 0:
+            self.throttle_next -= 1
+            return 429, self.retry_after
+        if self.throttle_every and self._counter % self.throttle_every == 0:
+            return 429, self.retry_after
+        return None
+
+    def token_fault(self):
+        if self.token_errors_next > 0:
+            self.token_errors_next -= 1
+            return self.token_error
+        return None
+
+
+class RequestLog:
+    """Every request the emulator served (control API excluded): method, path, query, status, caller."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._entries = []
+
+    def add(self, **entry):
+        with self._lock:
+            entry.setdefault("time", time.time())
+            entry["seq"] = len(self._entries) + 1
+            self._entries.append(entry)
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+
+    def entries(self, method=None, write_only=False, path_prefix=None):
+        with self._lock:
+            out = list(self._entries)
+        if method:
+            out = [e for e in out if e["method"] == method.upper()]
+        if write_only:
+            out = [e for e in out if e["method"] in WRITE_METHODS]
+        if path_prefix:
+            out = [e for e in out if e["path"].startswith(path_prefix)]
+        return out
