@@ -1,0 +1,176 @@
+"""The fleet emulator inside a test process: a background thread with its own event loop, and pytest fixtures.
+
+``wac_fleet`` (function scope) and ``wac_fleet_module`` (module scope) are factories::
+
+    def test_x(wac_fleet):
+        fleet = wac_fleet(count=5, scheme="https", generations=["modern"])
+        fleet.endpoints          # the endpoints-file dict (docs/development.md)
+        fleet.endpoints_path     # that file, in tmp_path
+        fleet.inventory_path     # the INI inventory (group wac_gateways), in tmp_path
+        fleet.pcs["wac-0001"]    # the PC objects (model, faults, log)
+        fleet.log("wac-0001")    # decoded scripts run on that PC
+        fleet.set_faults("wac-0002", refuse=True)
+
+Every fleet started through a factory is stopped at teardown. Fleets get distinct address ranges (127.<200+>.x.1,
+per process and per fleet) on the standard ports, so they never collide with each other or with a CLI fleet on
+127.0.1.1. Register them for a whole test tree with ``from tests.emulators.fleet.fixture import wac_fleet``
+in a conftest.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import os
+import threading
+import typing as t
+from pathlib import Path
+
+import pytest
+
+from .fleet import PC, Fleet
+from .server import FleetServer
+
+_allocation_lock = threading.Lock()
+_next_block = 0
+
+
+def allocate_base_address(count: int) -> str:
+    """A base address whose ``count`` PCs overlap no other fleet of this process (nor, likely, of a parallel one)."""
+    global _next_block
+    blocks = -(-count // 254)  # whole third-octet blocks of 254 usable addresses
+    with _allocation_lock:
+        first = _next_block
+        _next_block += blocks
+    second_octet = 200 + (os.getpid() % 50)
+    start = int(ipaddress.IPv4Address(f"127.{second_octet}.0.0")) + (first % 255) * 256 + 1
+    return str(ipaddress.IPv4Address(start))
+
+
+class RunningFleet:
+    """A fleet served from a background thread; ``stop()`` ends it."""
+
+    def __init__(
+        self, fleet: Fleet, state_dir: Path, *, endpoints_file: Path | None = None, inventory: Path | None = None
+    ) -> None:
+        self.fleet = fleet
+        self.server = FleetServer(fleet, state_dir)
+        self.endpoints_path = endpoints_file
+        self.inventory_path = inventory
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._stopped: asyncio.Event | None = None
+        self._thread = threading.Thread(target=self._run, name="wac-fleet", daemon=True)
+
+    def start(self, timeout: float = 120.0) -> RunningFleet:
+        self._thread.start()
+        if not self._ready.wait(timeout):
+            raise TimeoutError("the fleet emulator did not start in time")
+        if self._error is not None:
+            self._thread.join(5)
+            raise RuntimeError(f"the fleet emulator failed to start: {self._error}") from self._error
+        self.server.write_files(self.endpoints_path, self.inventory_path)
+        return self
+
+    def _run(self) -> None:
+        asyncio.run(self._main())  # also cancels whatever is still running at the end (slow replies)
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stopped = asyncio.Event()
+        try:
+            await self.server.start()
+        except BaseException as exc:
+            self._error = exc
+            await self.server.stop()
+            self._ready.set()
+            return
+        self._ready.set()
+        await self._stopped.wait()
+        await self.server.stop()
+
+    def stop(self) -> None:
+        if self._thread.is_alive() and self._loop is not None and self._stopped is not None:
+            self._loop.call_soon_threadsafe(self._stopped.set)
+        self._thread.join(30)
+
+    def call(self, coroutine: t.Coroutine[t.Any, t.Any, t.Any], timeout: float = 30.0) -> t.Any:
+        """Run a coroutine on the fleet's loop and wait for its result."""
+        if self._loop is None:
+            raise RuntimeError("the fleet is not running")
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
+
+    @property
+    def endpoints(self) -> dict[str, t.Any]:
+        return self.fleet.endpoints(self.server.control_url, self.server.ca_bundle)
+
+    @property
+    def pcs(self) -> dict[str, PC]:
+        return self.fleet.pcs
+
+    @property
+    def control_url(self) -> str:
+        return self.server.control_url
+
+    @property
+    def ca_bundle(self) -> str:
+        return self.server.ca_bundle
+
+    def log(self, name: str) -> list[dict[str, t.Any]]:
+        pc = self.fleet.pcs[name]
+        with pc.lock:
+            return list(pc.log)
+
+    def set_faults(self, name: str, **changes: t.Any) -> dict[str, t.Any]:
+        return self.call(self.server.set_faults(name, changes))
+
+    def reset(self) -> None:
+        self.call(self.server.reset())
+
+
+def start_fleet(directory: Path, count: int = 3, **options: t.Any) -> RunningFleet:
+    """Start a fleet in the background writing ``endpoints.json`` and ``inventory.ini`` into ``directory``.
+
+    ``options`` are those of :class:`Fleet` (scheme, transport, generations, base_address, port, user, password,
+    seed, script_runner, model_factory, model_options); ``base_address`` defaults to a fresh private range.
+    """
+    directory = Path(directory)
+    options.setdefault("base_address", allocate_base_address(count))
+    fleet = Fleet(count, **options)
+    running = RunningFleet(
+        fleet, directory / "state", endpoints_file=directory / "endpoints.json", inventory=directory / "inventory.ini"
+    )
+    return running.start()
+
+
+class _Factory:
+    def __init__(self, directory: t.Callable[[], Path]) -> None:
+        self._directory = directory
+        self.started: list[RunningFleet] = []
+
+    def __call__(self, count: int = 3, **options: t.Any) -> RunningFleet:
+        running = start_fleet(self._directory(), count, **options)
+        self.started.append(running)
+        return running
+
+    def stop_all(self) -> None:
+        for running in reversed(self.started):
+            running.stop()
+
+
+@pytest.fixture
+def wac_fleet(tmp_path: Path) -> t.Iterator[_Factory]:
+    """Factory of fleets living for one test (files under the test's ``tmp_path``)."""
+    counter = iter(range(1_000_000))
+    factory = _Factory(lambda: tmp_path / f"fleet{next(counter)}")
+    yield factory
+    factory.stop_all()
+
+
+@pytest.fixture(scope="module")
+def wac_fleet_module(tmp_path_factory: pytest.TempPathFactory) -> t.Iterator[_Factory]:
+    """Factory of fleets shared by the tests of one module."""
+    factory = _Factory(lambda: tmp_path_factory.mktemp("fleet"))
+    yield factory
+    factory.stop_all()

@@ -1,0 +1,288 @@
+"""The simulated management PCs of a fleet: addresses, credentials, generation, script log, faults.
+
+A :class:`PC` is what ``ops.run_script(pc, script, stdin)`` receives. It knows nothing about HTTP: ``server.py``
+serves it and ``shells.py`` keeps its WinRS shells. :meth:`PC.execute` turns a WinRS command line plus its stdin
+into a script run by the fleet's script runner (``ops.run_script`` unless another is given) and logs it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import ipaddress
+import json
+import logging
+import os
+import random
+import re
+import secrets
+import threading
+import time
+import typing as t
+from collections import Counter
+from pathlib import Path
+
+from .commandline import STDIN_SCRIPT, decode_command_line
+from .faults import default_faults, forward_to_model
+
+log = logging.getLogger(__name__)
+
+GENERATIONS = ("classic_server", "classic_desktop", "modern")
+DEFAULT_USER = "wac-admin"
+DOMAIN_SUFFIX = "fleet.wac.test"
+_OP_MARKER = re.compile(r"^\s*#\s*wac\.fleet operation:\s*([A-Za-z0-9_.-]+)", re.MULTILINE)
+
+ScriptRunner = t.Callable[["PC", str, str], tuple[int, str, str]]
+ModelFactory = t.Callable[["PC"], t.Any]
+
+# Every fleet of one process shares the NTLM user file (pyspnego reads it from the environment), so the default
+# password is one per process: fleets started side by side in one test session never disagree about it.
+_PROCESS_PASSWORD = "Wac" + secrets.token_hex(12)
+
+
+def operation_of(script: str) -> str | None:
+    """The name in the ``# wac.fleet operation: <name>`` marker near the top of ``script``."""
+    match = _OP_MARKER.search("\n".join(script.splitlines()[:20]))
+    return match.group(1) if match else None
+
+
+def _codec(codepage: int) -> str:
+    name = "utf-8" if codepage == 65001 else f"cp{codepage}"
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return "utf-8"
+
+
+def default_script_runner(pc: PC, script: str, stdin: str) -> tuple[int, str, str]:
+    from . import ops  # the gateway side, written apart from the protocol
+
+    return ops.run_script(pc, script, stdin)
+
+
+def default_model_factory(pc: PC) -> t.Any:
+    from .gateway_model import GatewayModel
+
+    return GatewayModel(pc.generation, pc.name, pc.fqdn, **pc.model_options)
+
+
+class PC:
+    """One simulated management PC (a WAC gateway of one generation) on its own loopback address."""
+
+    def __init__(
+        self,
+        name: str,
+        address: str,
+        port: int,
+        *,
+        scheme: str,
+        transport: str,
+        user: str,
+        password: str,
+        generation: str,
+        script_runner: ScriptRunner,
+        model_factory: ModelFactory,
+        model_options: dict[str, t.Any] | None = None,
+    ) -> None:
+        self.name = name
+        self.address = address
+        self.port = port
+        self.scheme = scheme
+        self.transport = transport
+        self.user = user
+        self.password = password
+        self.generation = generation
+        self.fqdn = f"{name}.{DOMAIN_SUFFIX}"
+        self.model_options = dict(model_options or {})
+        self.faults: dict[str, t.Any] = default_faults()
+        self.log: list[dict[str, t.Any]] = []  # one entry per script run, see execute()
+        self.requests: Counter[str] = Counter()  # WS-Management operations served, by name (Create, Receive...)
+        self.lock = threading.RLock()  # held around every script run and every model access from outside
+        self._script_runner = script_runner
+        self._model_factory = model_factory
+        self._model: t.Any = None
+
+    def __repr__(self) -> str:
+        return f"<PC {self.name} {self.scheme}://{self.address}:{self.port} {self.generation}>"
+
+    @property
+    def model(self) -> t.Any:
+        """The gateway state model, created on first use."""
+        if self._model is None:
+            with self.lock:
+                if self._model is None:
+                    self._model = self._model_factory(self)
+                    forward_to_model(self.faults, self._model)
+        return self._model
+
+    @property
+    def has_model(self) -> bool:
+        return self._model is not None
+
+    def reset(self) -> None:
+        """Back to a fresh PC: no faults, empty logs, a new model on next use."""
+        with self.lock:
+            self.faults = default_faults()
+            self.log.clear()
+            self.requests.clear()
+            self._model = None
+
+    def endpoint(self) -> dict[str, t.Any]:
+        return {
+            "name": self.name,
+            "address": self.address,
+            "port": self.port,
+            "scheme": self.scheme,
+            "transport": self.transport,
+            "user": self.user,
+            "password": self.password,
+            "generation": self.generation,
+        }
+
+    def execute(self, command_line: str, stdin: bytes, codepage: int = 437) -> tuple[int, bytes, bytes]:
+        """Run one WinRS command (blocking; called from a worker thread) and log it."""
+        encoding = _codec(codepage)
+        stdin_text = stdin.decode(encoding, errors="replace")
+        script = decode_command_line(command_line)
+        if script is STDIN_SCRIPT:
+            script, stdin_text = stdin_text, ""
+        script = str(script)
+        with self.lock:
+            started = time.time()
+            try:
+                rc, stdout, stderr = self._script_runner(self, script, stdin_text)
+            except Exception as exc:  # a broken router must show as a failed command, never as success
+                rc, stdout, stderr = 1, "", f"fleet emulator: script runner raised {type(exc).__name__}: {exc}\r\n"
+            self.log.append(
+                {
+                    "time": started,
+                    "duration": round(time.time() - started, 6),
+                    "op": operation_of(script),
+                    "script": script,
+                    "stdin": stdin_text,
+                    "rc": rc,
+                    "stdout": stdout,
+                    "stderr": stderr,
+                }
+            )
+        log.debug("%s: %s rc=%s", self.name, self.log[-1]["op"] or "(no marker)", rc)
+        return rc, stdout.encode(encoding, errors="replace"), stderr.encode(encoding, errors="replace")
+
+
+def addresses(base: str, count: int) -> list[str]:
+    """``count`` loopback addresses from ``base`` on, skipping host parts .0 and .255."""
+    first = ipaddress.IPv4Address(base)
+    if not first.is_loopback:
+        raise ValueError(f"base address {base} is not in 127.0.0.0/8")
+    result: list[str] = []
+    current = first
+    while len(result) < count:
+        if not current.is_loopback:
+            raise ValueError(f"{count} addresses from {base} do not fit in 127.0.0.0/8")
+        if int(current) & 0xFF not in (0, 255):
+            result.append(str(current))
+        current += 1
+    return result
+
+
+class Fleet:
+    """The PCs of one emulated fleet and the files that describe it (endpoints JSON, Ansible inventory)."""
+
+    def __init__(
+        self,
+        count: int = 1,
+        *,
+        scheme: str = "http",
+        transport: str = "ntlm",
+        generations: t.Sequence[str] | None = None,
+        base_address: str = "127.0.1.1",
+        port: int | None = None,
+        user: str = DEFAULT_USER,
+        password: str | None = None,
+        seed: int | None = None,
+        script_runner: ScriptRunner | None = None,
+        model_factory: ModelFactory | None = None,
+        model_options: dict[str, t.Any] | None = None,
+    ) -> None:
+        if count < 1:
+            raise ValueError("a fleet has at least one PC")
+        if scheme not in ("http", "https"):
+            raise ValueError(f"scheme must be http or https, not {scheme!r}")
+        if transport not in ("ntlm", "basic"):
+            raise ValueError(f"transport must be ntlm or basic, not {transport!r}")
+        gens = list(generations or GENERATIONS)
+        for gen in gens:
+            if gen not in GENERATIONS:
+                raise ValueError(f"unknown generation {gen!r} (known: {', '.join(GENERATIONS)})")
+        self.scheme = scheme
+        self.transport = transport
+        self.port = port or (5986 if scheme == "https" else 5985)
+        self.user = user
+        self.password = password or (
+            "Wac" + "".join(random.Random(seed).choices("0123456789abcdef", k=24)) if seed is not None
+            else _PROCESS_PASSWORD
+        )
+        width = max(4, len(str(count)))
+        self.pcs: dict[str, PC] = {}
+        self._by_address: dict[tuple[str, int], PC] = {}
+        for index, address in enumerate(addresses(base_address, count)):
+            pc = PC(
+                f"wac-{index + 1:0{width}d}",
+                address,
+                self.port,
+                scheme=scheme,
+                transport=transport,
+                user=user,
+                password=self.password,
+                generation=gens[index % len(gens)],
+                script_runner=script_runner or default_script_runner,
+                model_factory=model_factory or default_model_factory,
+                model_options=model_options,
+            )
+            self.pcs[pc.name] = pc
+            self._by_address[(address, self.port)] = pc
+
+    def __len__(self) -> int:
+        return len(self.pcs)
+
+    def at(self, address: str, port: int) -> PC | None:
+        return self._by_address.get((address, port))
+
+    def endpoints(self, control_url: str, ca_bundle: str | None) -> dict[str, t.Any]:
+        return {
+            "ca_bundle": ca_bundle,
+            "control_url": control_url,
+            "hosts": [pc.endpoint() for pc in self.pcs.values()],
+        }
+
+    def inventory(self, ca_bundle: str | None) -> str:
+        """An INI inventory: group ``wac_gateways``, one line per PC with its WinRM connection variables."""
+        lines = ["[wac_gateways]"]
+        for pc in self.pcs.values():
+            tls = (
+                f"ansible_winrm_server_cert_validation=validate ansible_winrm_ca_trust_path={ca_bundle}"
+                if pc.scheme == "https"
+                else "ansible_winrm_server_cert_validation=ignore"
+            )
+            lines.append(
+                f"{pc.name} ansible_host={pc.address} ansible_port={pc.port} ansible_user={pc.user}"
+                f" ansible_password={pc.password} ansible_connection=winrm ansible_winrm_transport={pc.transport}"
+                f" ansible_winrm_scheme={pc.scheme} {tls}"
+            )
+        return "\n".join(lines) + "\n"
+
+    def write_files(
+        self, control_url: str, ca_bundle: str | None, endpoints_file: Path | None, inventory: Path | None
+    ) -> None:
+        """Write the endpoints file and the inventory atomically (readers never see half a file)."""
+        if endpoints_file:
+            _write_atomic(Path(endpoints_file), json.dumps(self.endpoints(control_url, ca_bundle), indent=2) + "\n")
+        if inventory:
+            _write_atomic(Path(inventory), self.inventory(ca_bundle))
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.chmod(temporary, 0o600)
+    temporary.replace(path)
