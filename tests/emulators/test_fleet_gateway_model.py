@@ -305,3 +305,25 @@ def test_to_dict_and_apply_drift():
         pc.model.apply({"colour": "blue"})
     with pytest.raises(ValueError, match="unknown generation"):
         GatewayModel("v3", "x", "x.test")
+
+
+@pytest.mark.parametrize("generation", ["classic_server", "modern"])
+def test_registration_fails_until_the_gateway_restarts_after_a_proxy_change(generation):
+    pc, clock = make_pc(generation, start_delay=1)
+    adapter = adapters.adapter_for(generation)
+    _write(pc, generation)
+    assert pc.model.to_dict()["proxy_pending_restart"] is True
+    desired = {"cloud": "AzureCloud", "tenant_id": TENANT, "app_id": APP, "redirect_uri": "https://x"}
+    request = {"base_url": f"https://localhost:{pc.model.port}", "requests": adapter.registration_requests(desired)}
+    _, out, _ = run(pc, "gateway_rest", request)
+    assert out["responses"][0]["status"] == 502 and pc.model.registration is None
+    run(pc, "gateway_service_control", {"services": list(adapter.services), "action": "restart", "stop_timeout": 5})
+    clock.now += 1
+    _, out, _ = run(pc, "gateway_rest", request)
+    assert [r["status"] for r in out["responses"]] == [200, 200]
+
+
+def test_a_desktop_gateway_registers_without_restart():
+    pc, _ = make_pc("classic_desktop")
+    _write(pc, "classic_desktop")
+    assert pc.model.to_dict()["proxy_pending_restart"] is False

@@ -101,7 +101,8 @@ class GatewayModel:
     def __init__(self, generation: str, name: str, fqdn: str, *, version: str | None = None,
                  port: int | None = None, start_delay: float = 0.5, stop_delay: float = 0.05,
                  clock: Callable[[], float] = time.monotonic, desktop_running: bool = True,
-                 proxy: dict | None = None, registration: dict | None = None, endpoint_fqdn: str | None = None):
+                 proxy: dict | None = None, registration: dict | None = None, endpoint_fqdn: str | None = None,
+                 proxy_needs_restart: bool = True):
         if generation not in GENERATIONS:
             raise ValueError(f"unknown generation {generation!r}; expected one of {', '.join(GENERATIONS)}")
         defaults = _DEFAULTS[generation]
@@ -122,6 +123,11 @@ class GatewayModel:
         self.files: dict[str, str] = {}
         self.file_versions: dict[str, str] = {}
         self.service_starts = 0  # how many times a gateway service was started (restarts included)
+        # Microsoft's procedure: after a proxy change, restart the gateway or the Azure registration fails (the
+        # service reads the proxy when it starts). The model refuses to register a gateway service whose stored
+        # proxy differs from the one it started with; desktop mode is exempt (it cannot be restarted remotely).
+        self.proxy_needs_restart = proxy_needs_restart
+        self._started_with_proxy = None
         if self.store_id == "classic":
             self.registry[CLASSIC_KEY.lower()] = {"SmePort": self.port, "Version": self.version,
                                                   "InstallDir": PROGRAM_FILES + r"\Windows Admin Center"}
@@ -133,6 +139,7 @@ class GatewayModel:
             self.file_versions[MODERN_EXE.lower()] = self.version
         if proxy:
             self.set_proxy(proxy)
+        self._started_with_proxy = self._proxy_document()
         if registration:
             self.set_registration(registration)
 
@@ -212,6 +219,7 @@ class GatewayModel:
             if service.state() == STOPPED:
                 service.start(self.start_delay)
                 self.service_starts += 1
+                self._started_with_proxy = self._proxy_document()
 
     def process_running(self, name: str) -> bool:
         return self.generation == CLASSIC_DESKTOP and name.lower() == "smedesktop" and self.desktop_running
@@ -269,6 +277,9 @@ class GatewayModel:
                 props = (body or {}).get("properties") if isinstance(body, dict) else None
                 if cloud not in CLOUDS:
                     return 400, {"error": {"code": "BadRequest", "message": f"Unknown cloud {cloud}"}}
+                if self.proxy_pending_restart():
+                    return 502, {"error": {"code": "BadGateway", "message": "Could not reach Azure: the gateway "
+                                           "still uses the proxy settings it started with; restart the gateway"}}
                 if not isinstance(props, dict) or not props.get("tenantId") or not props.get("clientId"):
                     return 400, {"error": {"code": "BadRequest", "message": "tenantId and clientId are required"}}
                 reg = dict(self.registration or {})
@@ -307,6 +318,12 @@ class GatewayModel:
         settings = json.loads(self.file_read(APPSETTINGS) or "{}")
         settings.setdefault("WindowsAdminCenter", {}).setdefault("Http", {})["Proxy"] = document
         self.file_write(APPSETTINGS, json.dumps(settings, indent=2))
+
+    def proxy_pending_restart(self) -> bool:
+        """The stored proxy differs from the one the gateway service started with."""
+        if not self.proxy_needs_restart or not self.services:
+            return False
+        return self._proxy_document() != self._started_with_proxy
 
     def proxy(self) -> dict | None:
         """The stored proxy in the collection's shape (the password is never shown)."""
@@ -364,7 +381,8 @@ class GatewayModel:
                 "desktop_running": self.desktop_running if self.generation == CLASSIC_DESKTOP else None,
                 "listening": self.listening(), "service_starts": self.service_starts,
                 "start_delay": self.start_delay, "stop_delay": self.stop_delay,
-                "proxy": self.proxy(), "registration": copy.deepcopy(self.registration),
+                "proxy": self.proxy(), "proxy_pending_restart": self.proxy_pending_restart(),
+                "registration": copy.deepcopy(self.registration),
             }
 
     def apply(self, changes: dict) -> dict:
@@ -384,7 +402,9 @@ class GatewayModel:
                 if isinstance(wanted, str):
                     wanted = dict.fromkeys(self.services, wanted)
                 for name, state in wanted.items():
-                    self._service(name).force(state)
+                    if name not in self.services:
+                        raise ValueError(f"{self.name} has no service {name!r} (it has {sorted(self.services)})")
+                    self.services[name].force(state)
             if "desktop_running" in changes:
                 self.desktop_running = bool(changes["desktop_running"])
             for key in ("start_delay", "stop_delay"):

@@ -1,0 +1,100 @@
+# Copyright: contributors to wac.fleet
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""wac.fleet.gateway_registration: register a gateway with Azure (cloud, tenant, shared app) or unregister it."""
+
+from __future__ import annotations
+
+from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_action import (
+    FACTS_OPTION,
+    GatewayActionBase,
+    GatewayError,
+    read_gateway,
+)
+from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_adapters import CLASSIC_DESKTOP, adapter_for
+from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_scripts import run_script
+from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_validate import (
+    check_cloud,
+    check_guid,
+    check_redirect_uri,
+)
+
+_COMPARED = ("cloud", "tenant_id", "app_id", "app_object_id", "redirect_uri")
+
+
+class ActionModule(GatewayActionBase):
+    ARGUMENT_SPEC = {
+        "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+        "cloud": {"type": "str", "default": "AzureCloud"},
+        "tenant_id": {"type": "str"},
+        "app_id": {"type": "str"},
+        "app_object_id": {"type": "str"},
+        "redirect_uri": {"type": "str"},
+        "gateway_facts": FACTS_OPTION,
+    }
+    SPEC_OPTIONS = {"required_if": [("state", "present", ("tenant_id", "app_id"))]}
+
+    def check_options(self, args):
+        if args["state"] == "present":
+            args["cloud"] = check_cloud(args["cloud"], "cloud")
+            args["tenant_id"] = check_guid(args["tenant_id"], "tenant_id")
+            args["app_id"] = check_guid(args["app_id"], "app_id")
+            if args["app_object_id"] is not None:
+                args["app_object_id"] = check_guid(args["app_object_id"], "app_object_id")
+            if args["redirect_uri"] is not None:
+                args["redirect_uri"] = check_redirect_uri(args["redirect_uri"], "redirect_uri")
+        return args
+
+    def act(self, args, task_vars):
+        facts, read_now = self.gateway(args)
+        if not read_now and not (facts.get("registration") or {}).get("readable"):
+            # The facts were read while the gateway did not answer (stopped, restarting): read it again now.
+            facts = read_gateway(self._connection)
+        adapter = adapter_for(facts["generation"])
+        current = facts.get("registration") or {}
+        if not current.get("readable"):
+            hint = (" (a desktop-mode gateway answers only while a user has Windows Admin Center open)"
+                    if facts["generation"] == CLASSIC_DESKTOP else "; is the gateway service running?")
+            raise GatewayError(f"cannot read the gateway's Azure registration at {adapter.rest_root}/: "
+                               f"{current.get('error') or 'no answer'}{hint}")
+        before = _view(current)
+        if args["state"] == "absent":
+            after = {}
+            requests = adapter.unregistration_requests() if current.get("registered") else []
+        else:
+            after = {
+                "cloud": args["cloud"], "tenant_id": args["tenant_id"], "app_id": args["app_id"],
+                "app_object_id": args["app_object_id"] or current.get("app_object_id"),
+                "redirect_uri": args["redirect_uri"] or facts["gateway_url"],
+            }
+            same = current.get("registered") and all(current.get(k) == after[k] for k in _COMPARED)
+            requests = [] if same else adapter.registration_requests(after)
+        result = {"changed": bool(requests), "generation": facts["generation"],
+                  "registration": after if requests else before}
+        if not requests:
+            return result
+        if self._task.diff:
+            result["diff"] = {"before": before, "after": after,
+                              "before_header": "gateway registration", "after_header": "gateway registration"}
+        if not self._task.check_mode:
+            answer = run_script(self._connection, "gateway_rest", {
+                "base_url": adapter.local_base_url(facts["port"]), "requests": requests})
+            responses = answer.get("responses") or []
+            for index, sent in enumerate(requests):
+                got = responses[index] if index < len(responses) else None
+                if got is None or got.get("status") is None or not 200 <= got["status"] < 300:
+                    detail = (got or {}).get("error") or f"HTTP {(got or {}).get('status')}"
+                    if got is not None and got.get("status") is None:
+                        msg = (f"could not reach the gateway at {adapter.local_base_url(facts['port'])} for "
+                               f"{sent['method']} {sent['path']}: {detail}; is the gateway running?")
+                    else:
+                        msg = f"the gateway refused {sent['method']} {sent['path']}: {detail}"
+                    err = GatewayError(msg)
+                    err.partial = {"changed": any(200 <= (r.get("status") or 0) < 300 for r in responses)}
+                    raise err
+        return result
+
+
+def _view(registration: dict) -> dict:
+    if not registration.get("registered"):
+        return {}
+    return {key: registration.get(key) for key in _COMPARED}

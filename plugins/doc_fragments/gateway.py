@@ -1,0 +1,58 @@
+# Copyright: contributors to wac.fleet
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Options and notes shared by the gateway_* plugins."""
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    DOCUMENTATION = r"""
+notes:
+  - This is an action plugin. It runs on the controller and sends small PowerShell scripts over the host's own
+    connection (C(ansible_connection=winrm), C(psrp) or C(ssh) with PowerShell); each script reads its input as
+    JSON on standard input and writes one JSON object back. No module is copied to the host.
+  - "Three gateway generations are told apart: classic server mode (service C(ServerManagementGateway),
+    settings under C(HKLM:\\SOFTWARE\\Microsoft\\ServerManagementGateway)), classic desktop mode (C(SmeDesktop.exe)
+    in the user's session, no service, same registry key) and the modernized gateway (v2, services
+    C(WindowsAdminCenter) and C(WindowsAdminCenterAccountManagement), settings in
+    C(%ProgramFiles%\\WindowsAdminCenter\\Service\\appsettings.json))."
+  - Facts marked UNCONFIRMED in this documentation are assumptions about Windows Admin Center that Microsoft does
+    not document; they live in one place, the collection's per-generation adapter
+    (C(plugins/plugin_utils/_gateway_adapters.py)), so that a correction is one edit.
+attributes:
+  check_mode:
+    description: Can run in check mode and return the changed status it would have, without changing the gateway.
+    support: full
+  diff_mode:
+    description: Returns what changed (or would change) in diff mode; never a password.
+    support: full
+  platform:
+    description: Target operating system.
+    support: full
+    platforms: windows
+"""
+
+    FACTS = r"""
+options:
+  gateway_facts:
+    description:
+      - The C(wac_gateway) facts that M(wac.fleet.gateway_info) returned for this host earlier in the play.
+      - When given, the task does not read the gateway again, so a re-run of a whole role costs one WinRM
+        command per gateway when nothing differs.
+      - When omitted, the task reads the gateway first (one more WinRM command).
+    type: dict
+"""
+
+    WAIT = r"""
+options:
+  timeout:
+    description:
+      - Seconds to wait for the gateway to run again and answer HTTPS on its port. A positive number.
+    type: float
+    default: 300
+  delay:
+    description:
+      - Seconds between two health checks while waiting. A positive number.
+    type: float
+    default: 2
+"""

@@ -1,0 +1,74 @@
+# Copyright: contributors to wac.fleet
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The shared base of the gateway_* action plugins: check every option on the controller, then act.
+
+Options are validated (Ansible's argument spec, then this collection's checks) before anything reaches the
+PC, so bad input never sends a script. Failures come back as a failed task for that host alone with a message
+that names the option or the operation; connection failures propagate so Ansible reports the host unreachable.
+"""
+
+from __future__ import annotations
+
+from ansible.plugins.action import ActionBase
+
+from ._gateway_adapters import AdapterError, describe, info_script_input
+from ._gateway_scripts import ScriptError, run_script
+from ._gateway_service import GatewayServiceError
+from ._gateway_validate import InputError, check_gateway_facts
+
+FACTS_OPTION = {"type": "dict", "required": False}
+
+
+class GatewayError(Exception):
+    """The gateway is not in a state in which the task can do what it was asked."""
+
+
+def read_gateway(connection) -> dict:
+    """One command: read everything about the gateway (the result of wac.fleet.gateway_info)."""
+    return describe(run_script(connection, "gateway_info", info_script_input()))
+
+
+class GatewayActionBase(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = True
+    ARGUMENT_SPEC: dict = {}
+    SPEC_OPTIONS: dict = {}
+
+    def check_options(self, args: dict) -> dict:
+        """Collection-specific checks beyond the argument spec; raise InputError naming the option."""
+        return args
+
+    def act(self, args: dict, task_vars: dict) -> dict:
+        raise NotImplementedError
+
+    def gateway(self, args: dict) -> tuple[dict, bool]:
+        """The gateway facts given in ``gateway_facts``, or read now. Returns (facts, read_now)."""
+        facts = args.get("gateway_facts")
+        if facts:
+            return facts, False
+        return read_gateway(self._connection), True
+
+    def run(self, tmp=None, task_vars=None):
+        self._supports_check_mode = True
+        self._supports_async = False
+        result = super().run(tmp, task_vars)
+        del tmp
+        _, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC, **self.SPEC_OPTIONS)
+        try:
+            if "gateway_facts" in args:
+                args["gateway_facts"] = check_gateway_facts(args["gateway_facts"])
+            args = self.check_options(args)
+        except (InputError, GatewayServiceError) as exc:
+            # Bad input: nothing has been sent to the host.
+            result.update(failed=True, changed=False, msg=f"{self._task.action}: {exc}")
+            return result
+        try:
+            result.update(self.act(args, task_vars or {}))
+        except (ScriptError, GatewayError, GatewayServiceError, AdapterError) as exc:
+            result.update(getattr(exc, "partial", None) or {})
+            result.update(failed=True, msg=str(exc))
+            last_state = getattr(exc, "last_state", None)
+            if last_state is not None:
+                result["last_state"] = last_state
+            result.setdefault("changed", False)
+        return result

@@ -1,0 +1,103 @@
+# Copyright: contributors to wac.fleet
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run one of the shipped ``scripts/*.ps1`` over the host's own Ansible connection and read back its JSON.
+
+The script text is constant; its input travels as JSON on standard input (read on the PC with
+``$input | Out-String | ConvertFrom-Json``), never spliced into the script. The command is encoded by the
+connection's own PowerShell shell plugin (``_encode_script``), as ansible.windows' reboot code does, so the
+winrm, psrp and ssh connections all carry it; the winrm plugin of ansible-core 2.19 sends an already-encoded
+command as it is.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import re
+
+from ansible.module_utils.common.text.converters import to_text
+from ansible.utils.display import Display
+
+display = Display()
+
+SCRIPTS_DIR = pathlib.Path(__file__).resolve().parent / "scripts"
+MARKER = "# wac.fleet operation: "
+_MARKER_LINE = re.compile(r"^# wac\.fleet operation: ([a-z0-9_]+)$")
+
+
+class ScriptError(Exception):
+    """A script ran but reported a failure, or its output could not be understood."""
+
+    def __init__(self, msg: str, *, operation: str, rc: int | None = None, stderr: str = ""):
+        super().__init__(msg)
+        self.operation = operation
+        self.rc = rc
+        self.stderr = stderr
+
+
+def script_path(operation: str) -> pathlib.Path:
+    return SCRIPTS_DIR / f"{operation}.ps1"
+
+
+def load_script(operation: str) -> str:
+    text = script_path(operation).read_text(encoding="utf-8")
+    first = text.splitlines()[0] if text else ""
+    match = _MARKER_LINE.match(first)
+    if not match or match.group(1) != operation:
+        raise ScriptError(f"shipped script {operation}.ps1 does not start with '{MARKER}{operation}'",
+                          operation=operation)
+    return text
+
+
+def shipped_operations() -> list[str]:
+    return sorted(p.stem for p in SCRIPTS_DIR.glob("*.ps1"))
+
+
+def _last_json_object(stdout: str):
+    for line in reversed(stdout.splitlines()):
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                value = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(value, dict):
+                return value
+    return None
+
+
+def run_script(connection, operation: str, data: dict) -> dict:
+    """Send ``scripts/<operation>.ps1`` with ``data`` as JSON input; return its JSON output.
+
+    Connection failures propagate (Ansible reports the host unreachable); a failure reported by the script,
+    a non-zero exit code or unreadable output raise ScriptError with the script's own message.
+    """
+    script = load_script(operation)
+    command = connection._shell._encode_script(script, as_list=False, strict_mode=True, preserve_rc=False)
+    payload = json.dumps(data, separators=(",", ":")).encode("utf-8")
+    display.vvv(f"wac.fleet: running gateway script {operation} ({len(payload)} bytes of input)")
+    rc, b_stdout, b_stderr = connection.exec_command(command, in_data=payload, sudoable=False)
+    stdout = to_text(b_stdout, errors="surrogate_or_replace")
+    stderr = to_text(b_stderr, errors="surrogate_or_replace").strip()
+    result = _last_json_object(stdout)
+    display.vvvvv(f"wac.fleet: {operation} rc={rc} stdout={stdout!r} stderr={stderr!r}")
+    if isinstance(result, dict) and result.get("failed"):
+        raise ScriptError(f"{operation}: {result.get('msg') or 'the script reported a failure'}",
+                          operation=operation, rc=rc, stderr=stderr)
+    if rc not in (0, None):
+        detail = _clean_stderr(stderr) or stdout.strip() or "no output"
+        raise ScriptError(f"{operation}: the script failed with exit code {rc}: {detail}",
+                          operation=operation, rc=rc, stderr=stderr)
+    if result is None:
+        raise ScriptError(f"{operation}: the script returned no JSON object (stdout: {stdout.strip()[:200]!r})",
+                          operation=operation, rc=rc, stderr=stderr)
+    return result
+
+
+def _clean_stderr(stderr: str) -> str:
+    """PowerShell over WinRM sends errors as CLIXML; keep it readable."""
+    if stderr.startswith("#< CLIXML"):
+        messages = re.findall(r'<S S="Error">(.*?)</S>', stderr)
+        text = "".join(messages).replace("_x000D__x000A_", "\n").strip()
+        return text or stderr
+    return stderr[:2000]

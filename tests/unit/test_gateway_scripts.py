@@ -1,0 +1,66 @@
+"""The script runner: how a shipped script is encoded for the connection, and how its answers are read."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from ansible.plugins.loader import shell_loader
+
+from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_scripts import (
+    ScriptError,
+    load_script,
+    run_script,
+    shipped_operations,
+)
+from tests.emulators.fleet.commandline import decode_command_line
+
+
+class Connection:
+    """Stands in for a connection plugin: the real PowerShell shell plugin, canned command results."""
+
+    def __init__(self, rc=0, stdout=b"{}", stderr=b""):
+        self._shell = shell_loader.get("powershell")
+        self.answer = (rc, stdout, stderr)
+        self.sent = []
+
+    def exec_command(self, cmd, in_data=None, sudoable=True):
+        self.sent.append((cmd, in_data, sudoable))
+        return self.answer
+
+
+def test_the_command_is_the_encoded_script_and_the_input_goes_on_stdin():
+    connection = Connection(stdout=b'progress\r\n{"ok": true}\r\n')
+    assert run_script(connection, "gateway_health", {"services": ["a"], "url": "https://localhost:1/"}) == {"ok": True}
+    cmd, in_data, sudoable = connection.sent[0]
+    assert cmd.startswith("PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand ")
+    script = decode_command_line(cmd)
+    lines = script.splitlines()
+    assert lines[0] == "Set-StrictMode -Version Latest" and lines[1] == "# wac.fleet operation: gateway_health"
+    assert json.loads(in_data) == {"services": ["a"], "url": "https://localhost:1/"} and sudoable is False
+    assert "https://localhost:1/" not in script  # input never spliced into the script
+
+
+def test_a_reported_failure_carries_the_scripts_message():
+    connection = Connection(rc=1, stdout=b'{"failed": true, "msg": "registry key X not found"}')
+    with pytest.raises(ScriptError, match=r"^gateway_info: registry key X not found$"):
+        run_script(connection, "gateway_info", {})
+
+
+def test_a_crash_shows_the_clixml_error_text():
+    clixml = (b'#< CLIXML\r\n<Objs Version="1.1.0.1"><S S="Error">Cannot bind argument_x000D__x000A_</S>'
+              b'<S S="Error">at line 3</S></Objs>')
+    with pytest.raises(ScriptError, match="exit code 1: Cannot bind argument\nat line 3"):
+        run_script(Connection(rc=1, stdout=b"", stderr=clixml), "gateway_rest", {})
+
+
+def test_no_json_answer_is_an_error():
+    with pytest.raises(ScriptError, match="returned no JSON object"):
+        run_script(Connection(stdout=b"hello"), "gateway_rest", {})
+
+
+def test_every_shipped_script_loads():
+    assert shipped_operations() == ["gateway_health", "gateway_info", "gateway_proxy_write", "gateway_rest",
+                                    "gateway_service_control"]
+    for operation in shipped_operations():
+        assert load_script(operation).startswith(f"# wac.fleet operation: {operation}\n")
