@@ -1,0 +1,86 @@
+# Copyright: contributors to wac.fleet
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What every auth method shares: its settings, its error type, and the MSAL plumbing."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ansible_collections.wac.fleet.plugins.plugin_utils._clouds import Cloud
+
+
+class AuthError(Exception):
+    """Authentication failed or cannot start; the message never holds a secret or a token."""
+
+
+@dataclasses.dataclass(frozen=True)
+class AuthSettings:
+    """The resolved auth options of a task (after environment fallbacks)."""
+
+    cloud: Cloud
+    tenant_id: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = dataclasses.field(default=None, repr=False)
+    certificate_path: str | None = None
+    certificate_password: str | None = dataclasses.field(default=None, repr=False)
+    federated_token_file: str | None = None
+    managed_identity_client_id: str | None = None
+    token_cache: bool = True
+    token_cache_path: str | None = None
+
+
+class TokenSource:
+    """One auth method. ``__init__`` checks everything local (files, keys) and makes no network call;
+    ``token()`` returns a Graph access token (MSAL's in-memory cache first)."""
+
+    name = ""
+
+    def __init__(self, settings: AuthSettings, http_session):
+        self.settings = settings
+        self.http_session = http_session
+        self._app = None
+
+    def token(self) -> str:
+        raise NotImplementedError
+
+    def _msal_authority_kwargs(self) -> dict:
+        cloud = self.settings.cloud
+        kwargs = {"authority": cloud.authority(self.settings.tenant_id), "http_client": self.http_session}
+        if cloud.is_custom:
+            # A private authority is not in Microsoft's instance-discovery list: trust the configured host.
+            kwargs["instance_discovery"] = False
+        return kwargs
+
+
+def access_token_from(result, what: str) -> str:
+    """The token out of an MSAL result dict, or an AuthError with MSAL's error and description."""
+    if isinstance(result, dict) and result.get("access_token"):
+        return result["access_token"]
+    if not isinstance(result, dict):
+        raise AuthError(f"{what}: no token returned")
+    error = result.get("error") or "unknown_error"
+    description = (result.get("error_description") or "").strip().splitlines()
+    detail = f": {description[0]}" if description else ""
+    raise AuthError(f"{what} failed: {error}{detail}")
+
+
+def msal_call(func, what: str):
+    """Run an MSAL call, turning transport and configuration errors into an AuthError."""
+    import requests
+
+    try:
+        return func()
+    except AuthError:
+        raise
+    except requests.exceptions.SSLError as exc:
+        raise AuthError(f"{what}: TLS verification of the authority failed (set ca_bundle for a private CA): "
+                        f"{type(exc).__name__}") from None
+    except requests.exceptions.RequestException as exc:
+        raise AuthError(f"{what}: cannot reach the authority: {type(exc).__name__}: {_first_line(exc)}") from None
+    except ValueError as exc:
+        raise AuthError(f"{what}: {_first_line(exc)}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__

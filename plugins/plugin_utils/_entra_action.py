@@ -1,0 +1,156 @@
+# Copyright: contributors to wac.fleet
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The part every ``entra_*`` action plugin shares: option validation, cloud, auth, Graph client, error mapping.
+
+The plugins run on the controller only: they never open the host's connection (so ``hosts: localhost`` and
+``run_once`` on Windows hosts both work) and every check of the input happens before the first network call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import importlib.util
+import os
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.wac.fleet.plugins.plugin_utils import _authenticator
+from ansible_collections.wac.fleet.plugins.plugin_utils._auth_base import AuthError
+from ansible_collections.wac.fleet.plugins.plugin_utils._clouds import CLOUD_NAMES, Cloud, CloudError, resolve_cloud
+from ansible_collections.wac.fleet.plugins.plugin_utils._graph_client import GraphClient, GraphError
+from ansible_collections.wac.fleet.plugins.plugin_utils._http import CountingSession, InputFileError, check_ca_bundle
+from ansible_collections.wac.fleet.plugins.plugin_utils._validate import InputError
+
+display = Display()
+
+# Mirrors plugins/doc_fragments/entra_auth.py (a unit test keeps the two equal).
+AUTH_ARGUMENT_SPEC = {
+    "cloud": {"type": "str", "default": "AzureCloud", "choices": list(CLOUD_NAMES)},
+    "authority_host": {"type": "str"},
+    "graph_host": {"type": "str"},
+    "ca_bundle": {"type": "path"},
+    "tenant_id": {"type": "str"},
+    "client_id": {"type": "str"},
+    "client_secret": {"type": "str", "no_log": True},
+    "certificate_path": {"type": "path"},
+    "certificate_password": {"type": "str", "no_log": True},
+    "federated_token_file": {"type": "path"},
+    "auth_method": {"type": "str", "default": "auto", "choices": list(_authenticator.AUTH_METHOD_CHOICES)},
+    "managed_identity_client_id": {"type": "str"},
+    "token_cache": {"type": "bool", "default": True},
+    "token_cache_path": {"type": "path"},
+    "request_timeout": {"type": "float", "default": 30},
+    "retry_max_seconds": {"type": "float", "default": 60},
+    "consistency_timeout": {"type": "float", "default": 120},
+}
+
+AUTH_OPTIONS = ("tenant_id", "client_id", "client_secret", "certificate_path", "certificate_password",
+                "federated_token_file", "auth_method", "managed_identity_client_id", "token_cache",
+                "token_cache_path")
+
+# Graph permission a 403 most likely means is missing, by the kind of call
+PERMISSION_READ_APPS = "Application.Read.All"
+PERMISSION_WRITE_APPS = "Application.ReadWrite.All"
+PERMISSION_GRANTS = "DelegatedPermissionGrant.ReadWrite.All"
+PERMISSION_APP_ROLES = "AppRoleAssignment.ReadWrite.All"
+
+
+def missing_libraries() -> list[str]:
+    """Controller-side libraries the entra plugins need that are not installed."""
+    return [name for name in ("requests", "msal", "cryptography") if importlib.util.find_spec(name) is None]
+
+
+@dataclasses.dataclass
+class Context:
+    """What a plugin's ``act`` gets besides its arguments."""
+
+    client: GraphClient
+    cloud: Cloud
+    tenant_id: str | None
+    check_mode: bool
+    diff: bool
+
+
+class MissingPermissionError(GraphError):
+    """A 403 refined with the Graph permission the caller most likely lacks."""
+
+
+@contextlib.contextmanager
+def needs_permission(permission: str, doing: str):
+    """Turn a 403 Authorization_RequestDenied inside the block into an error naming the Graph permission."""
+    try:
+        yield
+    except GraphError as exc:
+        if exc.status != 403 or exc.code not in (None, "Authorization_RequestDenied", "Forbidden"):
+            raise
+        raise MissingPermissionError(
+            f"the caller may not {doing}: it lacks the Microsoft Graph permission {permission} (or an Entra role "
+            f"that includes it). Graph said: {exc.code}: {exc.graph_message}"
+            + (f" (request-id: {exc.request_id})" if exc.request_id else ""),
+            status=exc.status, code=exc.code, graph_message=exc.graph_message, request_id=exc.request_id,
+            method=exc.method, path=exc.path) from None
+
+
+class EntraActionBase(ActionBase):
+    """Subclasses set ARGUMENT_SPEC (+ the constraint lists), implement ``check_input`` and ``act``."""
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    _supports_check_mode = True
+    _supports_async = False
+
+    ARGUMENT_SPEC: dict = {}
+    MUTUALLY_EXCLUSIVE: list = []
+    REQUIRED_ONE_OF: list = []
+    REQUIRED_IF: list = []
+
+    def check_input(self, args: dict) -> None:
+        """Plugin-specific checks of the arguments that need no network (raise InputError)."""
+
+    def act(self, args: dict, ctx: Context) -> dict:
+        raise NotImplementedError
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp
+        missing = missing_libraries()
+        if missing:
+            raise AnsibleActionFail(f"{self._task.action} needs the Python libraries {', '.join(missing)} on the "
+                                    "controller (pip install -r requirements.txt of the collection wac.fleet)")
+        _validation, args = self.validate_argument_spec(
+            argument_spec={**AUTH_ARGUMENT_SPEC, **self.ARGUMENT_SPEC},
+            mutually_exclusive=self.MUTUALLY_EXCLUSIVE,
+            required_one_of=self.REQUIRED_ONE_OF,
+            required_if=self.REQUIRED_IF,
+        )
+        client = auth_session = None
+        try:
+            for option in ("request_timeout", "retry_max_seconds", "consistency_timeout"):
+                if args[option] <= 0:
+                    raise InputError(f"{option} must be a positive number of seconds, got {args[option]:g}")
+            self.check_input(args)
+            cloud = resolve_cloud(args["cloud"], args.get("authority_host"), args.get("graph_host"))
+            verify = check_ca_bundle(args.get("ca_bundle"))
+            resolved = _authenticator.resolve({k: args.get(k) for k in AUTH_OPTIONS}, cloud, os.environ)
+            auth_session = CountingSession(verify, args["request_timeout"])
+            token_source = _authenticator.build(resolved, auth_session)
+            client = GraphClient(cloud.graph_url, token_source, CountingSession(verify, args["request_timeout"]),
+                                 retry_max_seconds=args["retry_max_seconds"],
+                                 consistency_timeout=args["consistency_timeout"], log=display.vvvv)
+            display.vvv(f"wac.fleet: {self._task.action}: cloud {cloud.name}, auth_method {resolved.method}")
+            ctx = Context(client, cloud, resolved.settings.tenant_id, bool(self._task.check_mode),
+                          bool(self._task.diff))
+            result.update(self.act(args, ctx))
+        except (InputError, CloudError, InputFileError, AuthError) as exc:
+            result.update(failed=True, msg=str(exc))
+        except GraphError as exc:
+            result.update(failed=True, msg=str(exc), **exc.to_result())
+        finally:
+            stats = client.stats.as_dict() if client else {"total": 0, "writes": 0, "retries": 0, "by_method": {}}
+            stats["token_requests"] = auth_session.sent if auth_session else 0
+            result["graph_requests"] = stats
+        result.setdefault("changed", False)
+        return result

@@ -1,0 +1,105 @@
+# Copyright: contributors to wac.fleet
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Tenant-wide admin consent: what is granted vs what the app requires, and the writes that close the gap.
+Pure logic, no I/O.
+
+Delegated permissions are one ``oauth2PermissionGrant`` per (client, resource) with consentType AllPrincipals
+whose ``scope`` is a space-separated set: scopes are merged, never duplicated, and a grant is patched only when
+scopes are missing. Application permissions are one ``appRoleAssignment`` per role.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class ResourceNeed:
+    """What the app needs of one resource: its service principal, delegated scope names, application roles."""
+
+    sp: dict  # id, appId, displayName, oauth2PermissionScopes, appRoles
+    scopes: tuple[str, ...] = ()
+    roles: tuple[tuple[str, str], ...] = ()  # (appRoleId, value)
+
+
+@dataclasses.dataclass
+class ConsentPlan:
+    grant_creates: list = dataclasses.field(default_factory=list)  # Graph bodies for POST oauth2PermissionGrants
+    grant_updates: list = dataclasses.field(default_factory=list)  # {"id", "scope", "added"}
+    role_assignments: list = dataclasses.field(default_factory=list)  # {"body", "resource", "role"}
+    state: list = dataclasses.field(default_factory=list)  # per resource: granted / missing, before the writes
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.grant_creates or self.grant_updates or self.role_assignments)
+
+
+def scope_set(scope: str | None) -> list[str]:
+    """Scopes of a grant's ``scope`` string, in order, without duplicates."""
+    seen, result = set(), []
+    for name in (scope or "").split():
+        if name not in seen:
+            seen.add(name)
+            result.append(name)
+    return result
+
+
+def plan_consent(client_sp_id: str, needs: list[ResourceNeed], grants: list[dict],
+                 assignments: list[dict]) -> ConsentPlan:
+    """``grants``: the client's oauth2PermissionGrants; ``assignments``: its appRoleAssignments."""
+    plan = ConsentPlan()
+    tenant_wide = {}
+    for grant in grants:
+        if grant.get("consentType") == "AllPrincipals" and grant.get("clientId") == client_sp_id:
+            tenant_wide.setdefault(grant.get("resourceId"), grant)
+    assigned = {((a.get("resourceId") or "").lower(), (a.get("appRoleId") or "").lower()) for a in assignments
+                if (a.get("principalId") or client_sp_id) == client_sp_id}
+    for need in needs:
+        sp_id = need.sp["id"]
+        name = need.sp.get("displayName") or need.sp.get("appId")
+        grant = tenant_wide.get(sp_id)
+        granted = scope_set(grant.get("scope") if grant else None)
+        missing_scopes = [s for s in scope_set(" ".join(need.scopes)) if s not in set(granted)]
+        if missing_scopes and grant is None:
+            plan.grant_creates.append({"clientId": client_sp_id, "consentType": "AllPrincipals",
+                                       "resourceId": sp_id, "scope": " ".join(missing_scopes)})
+        elif missing_scopes:
+            plan.grant_updates.append({"id": grant["id"], "scope": " ".join(granted + missing_scopes),
+                                       "added": missing_scopes, "resource": name})
+        missing_roles = []
+        for role_id, value in need.roles:
+            if (sp_id.lower(), role_id.lower()) not in assigned:
+                missing_roles.append(value)
+                plan.role_assignments.append({
+                    "body": {"principalId": client_sp_id, "resourceId": sp_id, "appRoleId": role_id},
+                    "resource": name, "role": value})
+        plan.state.append({
+            "resource": name, "resource_app_id": need.sp.get("appId"),
+            "granted_scopes": sorted(s for s in granted if s in set(need.scopes)),
+            "missing_scopes": sorted(missing_scopes),
+            "granted_roles": sorted(value for _role_id, value in need.roles if value not in set(missing_roles)),
+            "missing_roles": sorted(missing_roles),
+        })
+    return plan
+
+
+def needs_from_permissions(permissions, resource_sps_by_app_id: dict[str, dict]) -> list[ResourceNeed]:
+    """Group Permission objects by resource into ResourceNeed, naming each scope/role by its value."""
+    grouped: dict[str, dict] = {}
+    for perm in permissions:
+        sp = resource_sps_by_app_id[perm.resource_app_id]
+        entry = grouped.setdefault(perm.resource_app_id, {"scopes": [], "roles": []})
+        if perm.type == "Scope":
+            found = next((s for s in sp.get("oauth2PermissionScopes") or [] if s["id"].lower() == perm.id), None)
+            if found is None:
+                raise KeyError(f"delegated permission {perm.id} is not offered by {sp.get('displayName')}")
+            if found["value"] not in entry["scopes"]:
+                entry["scopes"].append(found["value"])
+        else:
+            found = next((r for r in sp.get("appRoles") or [] if r["id"].lower() == perm.id), None)
+            if found is None:
+                raise KeyError(f"application permission {perm.id} is not offered by {sp.get('displayName')}")
+            if (found["id"], found["value"]) not in entry["roles"]:
+                entry["roles"].append((found["id"], found["value"]))
+    return [ResourceNeed(resource_sps_by_app_id[app_id], tuple(v["scopes"]), tuple(v["roles"]))
+            for app_id, v in grouped.items()]
