@@ -16,4 +16,8 @@ if str(COLLECTIONS) not in sys.path:
     sys.path.insert(0, str(COLLECTIONS))
 os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", str(COLLECTIONS))
 
-pytest_plugins = ["tests.emulators.tenant.fixture", "tests.emulators.fleet.fixture"]
+pytest_plugins = [
+    "tests.emulators.tenant.fixture",
+    "tests.emulators.fleet.fixture",
+    "tests.integration.fleet_world",
+]

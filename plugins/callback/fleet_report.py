@@ -11,7 +11,8 @@ short_description: Progress and a per-gateway report (JSON, Markdown, JUnit XML)
 description:
   - Shows progress while a run goes on (gateways done of N) and, at the end, a table of every gateway of the play
     with its generation, proxy, restart and registration outcome, and the reason of any failure.
-  - Writes the same summary as C(report.json), C(report.md) and C(report.junit.xml) to O(report_dir).
+  - Writes the same summary as C(report.json), C(report.md) and C(report.junit.xml) to O(report_dir); the JSON
+    form also lists the redirect URIs each gateway needs in the shared app.
   - Records only the fields it shows (outcomes, generation, messages of failures); task arguments, and so secrets,
     are never read.
   - Enable it with C(callbacks_enabled = wac.fleet.fleet_report) in C(ansible.cfg) or

@@ -42,6 +42,7 @@ class FleetReport:
                 {
                     "host": name,
                     "generation": None,
+                    "redirect_uris": [],
                     "proxy": "not run",
                     "restart": "not run",
                     "registration": "not run",
@@ -58,6 +59,7 @@ class FleetReport:
             self._record_entra(name, status, result)
         elif name == "gateway_info" and status in ("ok", "changed"):
             row["generation"] = result.get("generation")
+            row["redirect_uris"] = list(result.get("redirect_uris") or [])
         elif name in STEP_OF_ACTION:
             step = STEP_OF_ACTION[name]
             if status == "skipped" and row[step] != "not run":

@@ -12,7 +12,7 @@ def run_of_three() -> FleetReport:
     report = FleetReport()
     report.add_hosts(["pc-a", "pc-b", "pc-c"])
     for host, gen in (("pc-a", "classic_server"), ("pc-b", "modern")):
-        report.record(host, "wac.fleet.gateway_info", "ok", {"generation": gen})
+        report.record(host, "wac.fleet.gateway_info", "ok", {"generation": gen, "redirect_uris": [f"https://{host}"]})
     report.record("pc-a", "wac.fleet.gateway_proxy", "changed", {"changed": True})
     report.record("pc-a", "wac.fleet.gateway_service", "changed", {"changed": True})
     report.record("pc-b", "gateway_proxy", "ok", {})
@@ -27,7 +27,7 @@ def test_outcomes_per_gateway():
     summary = run_of_three().summary()
     rows = {r["host"]: r for r in summary["gateways"]}
     assert rows["pc-a"] | {"reason": None} == {
-        "host": "pc-a", "generation": "classic_server", "proxy": "changed", "restart": "changed",
+        "host": "pc-a", "generation": "classic_server", "redirect_uris": ["https://pc-a"], "proxy": "changed", "restart": "changed",
         "registration": "changed", "outcome": "changed", "reason": None,
     }
     assert rows["pc-b"]["outcome"] == "failed" and rows["pc-b"]["reason"] == "gateway answered 500"
