@@ -27,8 +27,8 @@ def test_outcomes_per_gateway():
     summary = run_of_three().summary()
     rows = {r["host"]: r for r in summary["gateways"]}
     assert rows["pc-a"] | {"reason": None} == {
-        "host": "pc-a", "generation": "classic_server", "redirect_uris": ["https://pc-a"], "proxy": "changed", "restart": "changed",
-        "registration": "changed", "outcome": "changed", "reason": None,
+        "host": "pc-a", "generation": "classic_server", "redirect_uris": ["https://pc-a"], "proxy": "changed",
+        "restart": "changed", "registration": "changed", "outcome": "changed", "reason": None,
     }
     assert rows["pc-b"]["outcome"] == "failed" and rows["pc-b"]["reason"] == "gateway answered 500"
     assert rows["pc-c"]["outcome"] == "unreachable"
