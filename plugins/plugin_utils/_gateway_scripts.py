@@ -39,18 +39,24 @@ def script_path(operation: str) -> pathlib.Path:
     return SCRIPTS_DIR / f"{operation}.ps1"
 
 
+PRELUDE = "_prelude"
+
+
 def load_script(operation: str) -> str:
+    """The text sent for ``operation``: its marker line, then the shared ``_prelude.ps1``, then the rest of
+    ``<operation>.ps1`` (the marker stays the first line, which is what routes the script)."""
     text = script_path(operation).read_text(encoding="utf-8")
-    first = text.splitlines()[0] if text else ""
+    first, _sep, body = text.partition("\n")
     match = _MARKER_LINE.match(first)
     if not match or match.group(1) != operation:
         raise ScriptError(f"shipped script {operation}.ps1 does not start with '{MARKER}{operation}'",
                           operation=operation)
-    return text
+    prelude = script_path(PRELUDE).read_text(encoding="utf-8")
+    return f"{first}\n{prelude}{body}"
 
 
 def shipped_operations() -> list[str]:
-    return sorted(p.stem for p in SCRIPTS_DIR.glob("*.ps1"))
+    return sorted(p.stem for p in SCRIPTS_DIR.glob("*.ps1") if p.stem != PRELUDE)
 
 
 def _last_json_object(stdout: str):

@@ -13,8 +13,10 @@ import pytest
 import tree_sitter
 import tree_sitter_powershell
 
+from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_scripts import load_script, shipped_operations
+
 SCRIPTS = Path(__file__).resolve().parents[2] / "plugins" / "plugin_utils" / "scripts"
-SHIPPED = sorted(SCRIPTS.glob("*.ps1"))
+SHIPPED = sorted(SCRIPTS.glob("*.ps1"))  # every file, the shared _prelude.ps1 included
 PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_powershell.language()))
 
 
@@ -44,10 +46,11 @@ def test_script_parses_without_error(path):
     assert syntax_errors(path.read_bytes()) == []
 
 
-@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
-def test_script_follows_the_contract(path):
-    text = path.read_text(encoding="utf-8")
-    assert text.splitlines()[0] == f"# wac.fleet operation: {path.stem}"
+@pytest.mark.parametrize("operation", shipped_operations())
+def test_script_as_sent_parses_and_follows_the_contract(operation):
+    text = load_script(operation)  # marker line, shared prelude, then the operation's own body
+    assert syntax_errors(text.encode()) == []
+    assert text.splitlines()[0] == f"# wac.fleet operation: {operation}"
     assert "$input | Out-String | ConvertFrom-Json" in text
     assert "failed = $true" in text and "exit $Code" in text
     # Ansible's _encode_script strips every line and drops blank ones: here-strings would not survive that.

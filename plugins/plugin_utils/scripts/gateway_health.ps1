@@ -2,21 +2,9 @@
 # One health reading: the state of each gateway service and whether the gateway answers HTTPS on its port.
 # Input: {services: [names], url: "https://localhost:<port>/"}. Output: {services: {name: status|null},
 # https: {ok, status, error}}.
-$ErrorActionPreference = 'Stop'
-$ProgressPreference = 'SilentlyContinue'
-
-function Write-Result {
-    param($Object, [int]$Code = 0)
-    [Console]::Out.WriteLine((ConvertTo-Json -InputObject $Object -Compress -Depth 10))
-    exit $Code
-}
-
 try {
     $in = $input | Out-String | ConvertFrom-Json
-    [Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
-    [Net.ServicePointManager]::ServerCertificateValidationCallback = { $true }
-    $webOptions = @{}
-    if ($PSVersionTable.PSVersion.Major -ge 6) { $webOptions.SkipCertificateCheck = $true }
+    $webOptions = Get-LocalWebOption
 
     $services = @{}
     foreach ($name in $in.services) {

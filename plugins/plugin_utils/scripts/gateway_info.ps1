@@ -4,15 +4,6 @@
 # services and processes asked for, the FQDN, and the registration from the gateway's own REST API.
 # Input (JSON on standard input): {stores: [{id, kind, location, fields, protected_member, rest_root, rest_read,
 # version_file?}], services: [names], processes: [names]}. Output: one JSON object. Decisions are made in Python.
-$ErrorActionPreference = 'Stop'
-$ProgressPreference = 'SilentlyContinue'
-
-function Write-Result {
-    param($Object, [int]$Code = 0)
-    [Console]::Out.WriteLine((ConvertTo-Json -InputObject $Object -Compress -Depth 10))
-    exit $Code
-}
-
 function Get-JsonPath {
     param($Object, [string]$Path)
     $node = $Object
@@ -61,10 +52,7 @@ try {
     $in = $input | Out-String | ConvertFrom-Json
     # The gateway's certificate is often self-signed and named for the FQDN, not localhost: this request never
     # leaves the PC, so the loopback call accepts it.
-    [Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
-    [Net.ServicePointManager]::ServerCertificateValidationCallback = { $true }
-    $webOptions = @{}
-    if ($PSVersionTable.PSVersion.Major -ge 6) { $webOptions.SkipCertificateCheck = $true }
+    $webOptions = Get-LocalWebOption
 
     $stores = @{}
     foreach ($store in $in.stores) {

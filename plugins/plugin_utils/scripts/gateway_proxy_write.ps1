@@ -5,15 +5,6 @@
 # Input: {target: {kind, location, field, protected_member}, state: present|absent, document: {..},
 # credentials: {username, password} | null, keep_credentials, only_if_password_differs, dry_run}.
 # Output: {written, password_matches}.
-$ErrorActionPreference = 'Stop'
-$ProgressPreference = 'SilentlyContinue'
-
-function Write-Result {
-    param($Object, [int]$Code = 0)
-    [Console]::Out.WriteLine((ConvertTo-Json -InputObject $Object -Compress -Depth 10))
-    exit $Code
-}
-
 function Get-JsonPath {
     param($Object, [string]$Path)
     $node = $Object

@@ -4,21 +4,9 @@
 # generation); this script only carries them.
 # Input: {base_url: "https://localhost:<port>", requests: [{method, path, body}]}.
 # Output: {responses: [{method, path, status, body, error}]}.
-$ErrorActionPreference = 'Stop'
-$ProgressPreference = 'SilentlyContinue'
-
-function Write-Result {
-    param($Object, [int]$Code = 0)
-    [Console]::Out.WriteLine((ConvertTo-Json -InputObject $Object -Compress -Depth 10))
-    exit $Code
-}
-
 try {
     $in = $input | Out-String | ConvertFrom-Json
-    [Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
-    [Net.ServicePointManager]::ServerCertificateValidationCallback = { $true }
-    $webOptions = @{}
-    if ($PSVersionTable.PSVersion.Major -ge 6) { $webOptions.SkipCertificateCheck = $true }
+    $webOptions = Get-LocalWebOption
 
     $responses = New-Object System.Collections.ArrayList
     foreach ($request in $in.requests) {

@@ -3,15 +3,6 @@
 # starting returns at once: the controller polls gateway_health until the gateway answers again.
 # Input: {services: [names in start order], action: start|stop|restart, stop_timeout: seconds}.
 # Output: {services: {name: status}}.
-$ErrorActionPreference = 'Stop'
-$ProgressPreference = 'SilentlyContinue'
-
-function Write-Result {
-    param($Object, [int]$Code = 0)
-    [Console]::Out.WriteLine((ConvertTo-Json -InputObject $Object -Compress -Depth 10))
-    exit $Code
-}
-
 try {
     $in = $input | Out-String | ConvertFrom-Json
     $names = @($in.services)
