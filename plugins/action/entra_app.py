@@ -35,6 +35,9 @@ SIGN_IN_AUDIENCES = ["AzureADMyOrg", "AzureADMultipleOrgs", "AzureADandPersonalM
 # back once this many seconds later (longer than our own read-to-write window) and merged again if another writer
 # dropped ours, at most CONVERGE_ROUNDS times.
 SETTLE_SECONDS = 1.0
+# Creating an app (and its service principal) also works with the smaller OwnedBy permission; updating an app the
+# caller did not create needs Application.ReadWrite.All.
+WRITE_APPS_HINT = f"{PERMISSION_WRITE_APPS} (or Application.ReadWrite.OwnedBy for the apps it creates and owns)"
 CONVERGE_ROUNDS = 3
 
 
@@ -113,7 +116,7 @@ class ActionModule(EntraActionBase):
         app = current
         created = False
         if plan.changed and not ctx.check_mode:
-            with needs_permission(PERMISSION_WRITE_APPS, "create or update applications"):
+            with needs_permission(WRITE_APPS_HINT, "create or update applications"):
                 app, created = self._write(client, args, current, plan, desired, render)
 
         sp_id, sp_changed = self._service_principal(args, ctx, app, created)
@@ -178,7 +181,7 @@ class ActionModule(EntraActionBase):
             return sp["id"], False
         if ctx.check_mode:
             return None, True
-        with needs_permission(PERMISSION_WRITE_APPS, "create service principals"):
+        with needs_permission(WRITE_APPS_HINT, "create service principals"):
             try:
                 sp = client.post("servicePrincipals", {"appId": app["appId"]}, consistency_retry=True)
             except GraphError as exc:

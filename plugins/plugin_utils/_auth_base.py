@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 
 from ansible_collections.wac.fleet.plugins.plugin_utils._clouds import Cloud
 
@@ -64,20 +65,65 @@ def access_token_from(result, what: str) -> str:
     raise AuthError(f"{what} failed: {error}{detail}")
 
 
-def msal_call(func, what: str):
-    """Run an MSAL call, turning transport and configuration errors into an AuthError."""
+# Transient answers of the token endpoint (HTTP 5xx, 429): retried for at most this long. MSAL holds such an answer
+# for 5 s (or its Retry-After) and replays it, so each retry waits at least that long.
+TOKEN_RETRY_SECONDS = 20.0
+TOKEN_RETRY_WAIT = 5.0
+TRANSIENT_TOKEN_ERRORS = ("temporarily_unavailable", "server_error", "service_unavailable")
+
+
+def msal_call(func, what: str, *, retry_seconds: float = TOKEN_RETRY_SECONDS, clock=time.monotonic,
+              sleep=time.sleep):
+    """Run an MSAL call, turning transport and configuration errors into an AuthError; transient errors of the
+    token endpoint are retried for at most ``retry_seconds``, then fail naming that bound."""
+    started = clock()
+    while True:
+        result = _msal_call_once(func, what)
+        transient = _transient_error(result)
+        if transient is None:
+            return result
+        spent = clock() - started
+        if spent + TOKEN_RETRY_WAIT > retry_seconds:
+            raise AuthError(f"{what}: the sign-in service kept answering {transient} for {spent:.0f} s; gave up "
+                            f"(token requests are retried for at most {retry_seconds:g} s)")
+        sleep(TOKEN_RETRY_WAIT)
+
+
+class _Transient:
+    def __init__(self, text: str):
+        self.text = text
+
+
+def _transient_error(result) -> str | None:
+    if isinstance(result, _Transient):
+        return result.text
+    if isinstance(result, dict) and result.get("error") in TRANSIENT_TOKEN_ERRORS:
+        return str(result["error"])
+    return None
+
+
+def _msal_call_once(func, what: str):
     import requests
+    from msal.exceptions import MsalServiceError
 
     try:
         return func()
     except AuthError:
         raise
+    except MsalServiceError as exc:  # MSAL raises "HTTP Error: <status>" for a 5xx of the token or discovery endpoint
+        status = str(exc).rpartition("HTTP Error: ")[2][:3]
+        if status.isdigit() and (int(status) >= 500 or int(status) == 429):
+            return _Transient(_first_line(exc))
+        raise AuthError(f"{what}: {_first_line(exc)}") from None
     except requests.exceptions.SSLError as exc:
         raise AuthError(f"{what}: TLS verification of the authority failed (set ca_bundle for a private CA): "
                         f"{type(exc).__name__}") from None
     except requests.exceptions.RequestException as exc:
         raise AuthError(f"{what}: cannot reach the authority: {type(exc).__name__}: {_first_line(exc)}") from None
     except ValueError as exc:
+        if str(exc).startswith("Unable to get authority configuration"):  # MSAL: the authority has no such tenant
+            raise AuthError(f"{what}: the authority does not know this tenant_id (check tenant_id and the cloud or "
+                            f"authority_host): {_first_line(exc)}") from None
         raise AuthError(f"{what}: {_first_line(exc)}") from None
 
 

@@ -1,0 +1,81 @@
+"""register_wac.yml stopped mid-run (SIGINT to the process group as Ctrl-C does, SIGTERM to ansible-playbook as a CI
+cancel does) at several points chosen by watching the emulators' logs: every gateway is left with either its old
+registration or the new one, never a mix, and a re-run converges."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+
+import pytest
+
+OLD = {"cloud": "AzureCloud", "tenant_id": "0b0b0b0b-1111-2222-3333-444444444444",
+       "app_id": "0c0c0c0c-1111-2222-3333-444444444444", "app_object_id": "0d0d0d0d-1111-2222-3333-444444444444",
+       "redirect_uri": "https://old-gateway.contoso.test"}
+
+
+def gateway_changing(world) -> bool:
+    return any(op in ("gateway_proxy_write", "gateway_service_control") for n in world.hosts for op in world.scripts(n))
+
+
+def entra_writing(world) -> bool:
+    return any(e["path"].startswith("/v1.0/applications") for e in world.tenant.requests(write_only=True))
+
+
+def registering(world) -> bool:
+    for name in world.hosts:
+        for entry in world.fleet.log(name):
+            if entry["op"] == "gateway_rest" and '"PUT"' in entry["stdin"]:
+                return True
+    return False
+
+
+POINTS = {"gateway": gateway_changing, "entra": entra_writing, "registration": registering}
+
+
+def assert_old_or_new(world) -> None:
+    app = world.app()
+    tenant_id = world.tenant.endpoints["tenant_id"]
+    for name, registration in world.registrations().items():
+        if registration == OLD:
+            continue
+        assert app is not None, f"{name} changed its registration before the app existed: {registration}"
+        new = {"cloud": "AzureCloud", "tenant_id": tenant_id, "app_id": app["appId"], "app_object_id": app["id"],
+               "redirect_uri": registration.get("redirect_uri")}
+        assert registration == new, f"{name} is half-registered: {json.dumps(registration)}"
+        assert registration["redirect_uri"] in world.gateway_redirect_uris(name), registration
+
+
+@pytest.mark.parametrize("signum, point", [
+    pytest.param(signal.SIGINT, "gateway", id="SIGINT-during-gateway-role", marks=pytest.mark.xfail(
+        strict=True, reason="known gap: stopped between a proxy write and its restart, the gateway keeps running with "
+        "its old proxy; the re-run finds the proxy in place, does not restart, and registration fails (502)")),
+    pytest.param(signal.SIGTERM, "entra", id="SIGTERM-during-entra-step"),
+    pytest.param(signal.SIGINT, "registration", id="SIGINT-during-registration"),
+    pytest.param(signal.SIGTERM, "registration", id="SIGTERM-during-registration"),
+])
+def test_interrupted_run_leaves_old_or_new_registration_and_a_rerun_converges(fleet_world, signum, point):
+    world = fleet_world(count=6, fleet_options={"model_options": {"start_delay": 0.5, "stop_delay": 0.05}})
+    for name in world.hosts:
+        world.fleet.pcs[name].model.apply({"registration": OLD})
+
+    process = world.start()
+    world.wait_for(lambda: POINTS[point](world) or process.poll() is not None, timeout=90)
+    assert process.poll() is None, "the run ended before the chosen point"
+    if signum == signal.SIGINT:
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches the whole foreground process group
+    else:
+        process.send_signal(signal.SIGTERM)
+    stopped = world.finish(process, timeout=60)
+    assert stopped.rc != 0, stopped.output
+    assert_old_or_new(world)
+
+    again = world.run()
+    assert again.rc == 0, again.output
+    (app,) = world.apps()
+    for name, registration in world.registrations().items():
+        assert registration["app_id"] == app["appId"] and registration["app_object_id"] == app["id"], name
+        assert registration["redirect_uri"] in world.gateway_redirect_uris(name), name
+    assert world.redirect_uris() <= set(app["spa"]["redirectUris"])
+    assert not any(world.gateway(name)["proxy_pending_restart"] for name in world.hosts)
