@@ -13,7 +13,6 @@ from winrm.exceptions import InvalidCredentialsError, WinRMOperationTimeoutError
 
 from tests.emulators.fleet import echo_ops
 from tests.emulators.fleet.commandline import STDIN_SCRIPT, decode_command_line
-from tests.emulators.fleet.fixture import wac_fleet, wac_fleet_module  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -40,7 +39,7 @@ def _session(host: dict, ca_bundle: str, **options) -> winrm.Session:
 
 
 @pytest.fixture(scope="module")
-def fleets(wac_fleet_module):  # noqa: F811
+def fleets(wac_fleet_module):
     return {
         (scheme, transport): wac_fleet_module(2, scheme=scheme, transport=transport, script_runner=echo_ops.run_script)
         for scheme, transport in (("http", "ntlm"), ("http", "basic"), ("https", "ntlm"))
@@ -115,7 +114,7 @@ def test_receive_answers_operation_timeout_which_pywinrm_retries(fleets):
 
     with pytest.raises(WinRMOperationTimeoutError):  # the raw fault, as Windows sends it after OperationTimeout
         protocol.get_command_output_raw(shell, command)
-    stdout, _, rc = protocol.get_command_output(shell, command)  # retries the timeout silently
+    stdout, _stderr, rc = protocol.get_command_output(shell, command)  # retries the timeout silently
     protocol.close_shell(shell)
     assert (rc, stdout) == (0, b"slept")
 
@@ -134,7 +133,7 @@ def test_ctrl_c_signal_ends_a_running_command(fleets):
     message["env:Body"] = {"rsp:Signal": {"@CommandId": command, "rsp:Code":
                            "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/signal/ctrl_c"}}
     protocol.send_message(xmltodict.unparse({"env:Envelope": message}))
-    _, _, rc, done = protocol.get_command_output_raw(shell, command)
+    _stdout, _stderr, rc, done = protocol.get_command_output_raw(shell, command)
     protocol.close_shell(shell)
     assert done and rc == -1073741510  # STATUS_CONTROL_C_EXIT
 
@@ -209,20 +208,25 @@ def test_command_line_decoding_handles_nesting_and_stdin_scripts():
     assert decode_command_line("ipconfig /all") == "ipconfig /all"
 
 
-def test_shell_quota_and_idle_timeout(wac_fleet):  # noqa: F811
+def test_shell_quota_and_idle_timeout(wac_fleet):
     fleet = wac_fleet(1, script_runner=echo_ops.run_script)
     host = fleet.endpoints["hosts"][0]
     protocol = _protocol(host, fleet.ca_bundle)
-    shells = [protocol.open_shell(idle_timeout="PT0.5S") for _ in range(30)]
+    # long idle timeouts here, so that a slow (loaded) machine cannot reap a shell before the quota is reached
+    shells = [protocol.open_shell(idle_timeout="PT120S") for _i in range(30)]
     with pytest.raises(WSManFaultError) as caught:  # MaxShellsPerUser
         protocol.open_shell()
     assert caught.value.wsman_fault_code == 2150859173
+    for shell in shells[1:]:
+        protocol.close_shell(shell, close_session=False)
 
-    time.sleep(0.7)
-    fresh = protocol.open_shell()  # the idle shells were reaped, as the WinRM service does
+    short = protocol.open_shell(idle_timeout="PT0.5S")
+    time.sleep(0.8)
+    fresh = protocol.open_shell()  # the idle shell was reaped, as the WinRM service does
     with pytest.raises(WSManFaultError) as caught:
-        protocol.close_shell(shells[0], close_session=False)
+        protocol.close_shell(short, close_session=False)
     assert caught.value.wsman_fault_code == 2150858843
+    protocol.close_shell(shells[0], close_session=False)
     protocol.close_shell(fresh)
 
 
