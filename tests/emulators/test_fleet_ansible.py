@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from tests.emulators.fleet import echo_ops
-from tests.emulators.fleet.fixture import wac_fleet  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -54,7 +53,7 @@ def run_playbook(tmp_path: Path, inventory: Path, *extra: str) -> tuple[int, str
 @pytest.mark.parametrize(
     ("scheme", "transport", "count"), [("http", "ntlm", 5), ("https", "ntlm", 2), ("http", "basic", 2)]
 )
-def test_playbook_over_winrm(wac_fleet, tmp_path, scheme, transport, count):  # noqa: F811
+def test_playbook_over_winrm(wac_fleet, tmp_path, scheme, transport, count):
     fleet = wac_fleet(count, scheme=scheme, transport=transport, script_runner=echo_ops.run_script)
 
     rc, output, recap = run_playbook(tmp_path, fleet.inventory_path)
@@ -66,7 +65,7 @@ def test_playbook_over_winrm(wac_fleet, tmp_path, scheme, transport, count):  # 
         assert pc.requests["Create"] == 1 and pc.requests["Delete"] == 1  # one shell per connection
 
 
-def test_each_transport_fault_fails_that_pc_alone(wac_fleet, tmp_path):  # noqa: F811
+def test_each_transport_fault_fails_that_pc_alone(wac_fleet, tmp_path):
     fleet = wac_fleet(5, transport="ntlm", script_runner=echo_ops.run_script)
     fleet.set_faults("wac-0002", refuse=True)
     fleet.set_faults("wac-0003", delay=8)

@@ -8,7 +8,6 @@ import winrm
 from winrm.exceptions import InvalidCredentialsError
 
 from tests.emulators.fleet import echo_ops
-from tests.emulators.fleet.fixture import wac_fleet  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -40,7 +39,7 @@ class FakeModel:
 
 
 @pytest.fixture
-def fleet(wac_fleet):  # noqa: F811
+def fleet(wac_fleet):
     return wac_fleet(3, script_runner=echo_ops.run_script, model_factory=FakeModel)
 
 
@@ -71,7 +70,7 @@ def test_refuse_drops_an_open_keep_alive_connection(fleet):
 
 
 def test_slow_pc_times_out_alone(fleet):
-    one, two, _ = fleet.endpoints["hosts"]
+    one, two, _three = fleet.endpoints["hosts"]
     fleet.set_faults(one["name"], delay=3)
     with pytest.raises(requests.exceptions.ReadTimeout):
         _open_and_close(one, fleet.ca_bundle, operation_timeout_sec=1, read_timeout_sec=2)
@@ -105,7 +104,7 @@ def test_model_level_faults_are_stored_and_forwarded(fleet):
 
 def test_control_api(fleet):
     url = fleet.control_url
-    one, two, _ = fleet.endpoints["hosts"]
+    one, two, _three = fleet.endpoints["hosts"]
     _open_and_close(one, fleet.ca_bundle)
     winrm.Session(f"http://{one['address']}:{one['port']}/wsman", auth=(one["user"], one["password"]),
                   transport="ntlm", ca_trust_path=fleet.ca_bundle).run_ps("# wac.fleet operation: echo")

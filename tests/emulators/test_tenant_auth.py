@@ -195,7 +195,7 @@ def test_token_endpoint_faults_then_recovery(tenant):
     form = {"grant_type": "client_credentials", "client_id": ep["identities"]["admin"]["client_id"],
             "client_secret": ep["identities"]["admin"]["client_secret"], "scope": GRAPH_DEFAULT[0]}
     url = f"{ep['authority']}/oauth2/v2.0/token"
-    first, second, third = (session.post(url, data=form) for _ in range(3))
+    first, second, third = (session.post(url, data=form) for _i in range(3))
     assert first.status_code == second.status_code == 500
     assert first.json()["error"] == "server_error" and first.json()["error_codes"]
     assert third.status_code == 200 and third.json()["token_type"] == "Bearer"

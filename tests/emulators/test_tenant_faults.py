@@ -18,7 +18,7 @@ def session(tenant):
 def test_throttle_next_k_with_retry_after(tenant, session):
     url = f"{tenant.endpoints['graph_url']}/applications"
     tenant.model.faults.configure(throttle_next=2, retry_after=7)
-    answers = [session.get(url) for _ in range(3)]
+    answers = [session.get(url) for _i in range(3)]
     assert [a.status_code for a in answers] == [429, 429, 200]
     assert answers[0].headers["Retry-After"] == "7"
     assert answers[0].json()["error"]["innerError"]["request-id"] == answers[0].headers["request-id"]
@@ -29,14 +29,14 @@ def test_throttle_next_k_with_retry_after(tenant, session):
 def test_throttle_every_nth_request(tenant, session):
     url = f"{tenant.endpoints['graph_url']}/applications"
     tenant.model.faults.configure(throttle_every=3, retry_after=0)
-    assert [session.get(url).status_code for _ in range(6)] == [200, 200, 429, 200, 200, 429]
+    assert [session.get(url).status_code for _i in range(6)] == [200, 200, 429, 200, 200, 429]
 
 
 def test_unavailable_burst_only_on_writes(tenant, session):
     url = f"{tenant.endpoints['graph_url']}/applications"
     tenant.model.faults.configure(unavailable_next=2, methods=["POST"])
     assert session.get(url).status_code == 200
-    burst = [session.post(url, json={"displayName": "x"}) for _ in range(3)]
+    burst = [session.post(url, json={"displayName": "x"}) for _i in range(3)]
     assert [b.status_code for b in burst] == [503, 503, 201]
     assert "Retry-After" not in burst[0].headers
 

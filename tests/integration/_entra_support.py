@@ -79,7 +79,7 @@ def run_playbook(tmp_path: Path, tasks: list[dict], defaults: dict | None = None
                                stderr=subprocess.STDOUT, text=True)
     if not wait:
         return process, results
-    out, _ = process.communicate(timeout=PLAYBOOK_TIMEOUT)
+    out = process.communicate(timeout=PLAYBOOK_TIMEOUT)[0]
     return finish(process, out, results)
 
 

@@ -137,7 +137,7 @@ def block(name: str, action: str, args: dict) -> dict:
 
 def write_playbook(world, cases, results) -> str:
     tasks = [{"name": "Read the gateway", "wac.fleet.gateway_info": {}}]
-    tasks += [block(name, action, args) for name, action, args, _ in cases]
+    tasks += [block(name, action, args) for name, action, args, _field in cases]
     tasks.append({"name": "write results", "ansible.builtin.copy": {
         "content": "{{ failures | default({}) | to_json }}", "dest": str(results)}, "delegate_to": "localhost",
         "vars": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}})

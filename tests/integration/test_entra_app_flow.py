@@ -8,10 +8,10 @@ from tests.integration._entra_support import connection, methods, run_playbook
 URIS = ["https://localhost:6516", "http://localhost:6516"]
 
 
-def _tasks(unique_name: str, uris=URIS) -> list[dict]:
+def _tasks(unique_name: str, uris: list[str] | None = None) -> list[dict]:
     return [
         {"name": "app", "wac.fleet.entra_app": {"unique_name": unique_name, "display_name": "WindowsAdminCenter-fleet",
-                                                "redirect_uris": uris}},
+                                                "redirect_uris": URIS if uris is None else uris}},
         {"name": "consent", "wac.fleet.entra_admin_consent": {"app_id": "{{ r0.app_id }}"},
          "when": "r0.app_id is not none"},
         {"name": "info", "wac.fleet.entra_app_info": {"unique_name": unique_name}},
@@ -22,7 +22,7 @@ def test_create_rerun_check_mode_and_consent(tenant, tmp_path):
     defaults = connection(tenant.endpoints)  # every connection option comes from module_defaults
 
     # check mode on an empty tenant: the create is reported, nothing is written
-    _, res = run_playbook(tmp_path, _tasks("wac-flow")[:1], defaults, args=["--check", "--diff"], name="check")
+    _process, res = run_playbook(tmp_path, _tasks("wac-flow")[:1], defaults, args=["--check", "--diff"], name="check")
     app = res["app"]
     assert not app.get("failed"), app
     assert app["changed"] and app["created"] and app["app_id"] is None
@@ -59,8 +59,8 @@ def test_create_rerun_check_mode_and_consent(tenant, tmp_path):
     # check mode with one more URI: changed with a diff, still no write
     tenant.model.log.clear()
     extra = [*URIS, "https://wac.contoso.example:443"]
-    _, res = run_playbook(tmp_path, _tasks("wac-flow", extra)[:1], defaults, args=["--check", "--diff"],
-                          name="check2")
+    _process, res = run_playbook(tmp_path, _tasks("wac-flow", extra)[:1], defaults, args=["--check", "--diff"],
+                                 name="check2")
     assert res["app"]["changed"] and res["app"]["redirect_uris_added"] == [
         {"platform": "spa", "uri": "https://wac.contoso.example:443"}]
     assert "https://wac.contoso.example:443" in res["app"]["diff"]["after"]["redirect_uris"]["spa"]

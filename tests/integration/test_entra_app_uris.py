@@ -30,7 +30,7 @@ def test_existing_apps(tenant, tmp_path):
     foreign = _seed(tenant, "not ours")
     managed = _seed(tenant, "ours", tags=["wac.fleet:managed"])
     missing = "3b8f1c5e-0d2a-4f55-9b1e-8d7c6a5b4e3f"
-    twins = [_seed(tenant, "twin", spa=[OURS])] + [_seed(tenant, "twin") for _ in range(4)]
+    twins = [_seed(tenant, "twin", spa=[OURS])] + [_seed(tenant, "twin") for _i in range(4)]
     unknown_api = "0d3b6ab5-3c7e-4b8e-9f4a-6a2d1c0b9e8f"  # a resource with no service principal in the tenant
     twin = next(r for r in tenant.model.applications.values() if r.props["appId"] == twins[0])
     tenant.model.update_application(twin, {"requiredResourceAccess": [{"resourceAppId": unknown_api, "resourceAccess": [
@@ -74,7 +74,7 @@ def test_existing_apps(tenant, tmp_path):
     # "use existing" never creates: no upsert, no POST /applications, ever
     for entry in tenant.requests():
         assert "uniqueName=" not in entry["path"] and not (entry["method"] == "POST" and
-                                                          entry["path"] == "/v1.0/applications"), entry
+                                                           entry["path"] == "/v1.0/applications"), entry
     assert len(tenant.model.applications) == len(remaining)
     assert "changed: [localhost]" in out
     twins_found = res["info by display name"]
@@ -109,7 +109,7 @@ def test_writer_that_drops_our_uris_is_merged_again(tenant, tmp_path):
     tasks = [{"name": "app", "wac.fleet.entra_app": {"app_id": app_id, "redirect_uris": [OURS],
                                                      "required_resource_access": []}}]
     try:
-        _, res = run_playbook(tmp_path, tasks, connection(tenant.endpoints))
+        _process, res = run_playbook(tmp_path, tasks, connection(tenant.endpoints))
     finally:
         done.set()
         thread.join(5)
@@ -129,7 +129,7 @@ def test_two_runs_at_once_end_with_the_union(tenant, tmp_path):
         started.append(run_playbook(run_dir, tasks, defaults, wait=False))
     results = []
     for process, path in started:
-        out, _ = process.communicate(timeout=180)
+        out = process.communicate(timeout=180)[0]
         results.append(finish(process, out, path)[1]["app"])
     assert all(not r.get("failed") for r in results), results
     apps = [r.props for r in tenant.model.applications.values() if r.props.get("uniqueName") == "wac-concurrent"]

@@ -96,7 +96,7 @@ def test_device_code_live_prompt_and_token_cache(tenant, tmp_path):
     reader.start()
     process.wait(timeout=180)
     reader.join(10)
-    _, res = finish(process, "".join(lines), results)
+    _process, res = finish(process, "".join(lines), results)
     assert all(not r.get("failed") for r in res.values()), "".join(lines)
     assert len(approved) == 2, "first and uncached prompt; cached signs in silently"
     assert all(a["status"] == "approved" for a in approved)

@@ -78,7 +78,7 @@ def test_bad_input_the_tenant_tells_writes_nothing(tenant, tmp_path):
             "app_id": app.props["appId"], **connection(ep, "reader")}},
         {"name": "reader create", "wac.fleet.entra_app": {**GOOD_APP, **connection(ep, "reader")}},
     ]
-    _, res = run_playbook(tmp_path, tasks, connection(ep))
+    _process, res = run_playbook(tmp_path, tasks, connection(ep))
     assert "'Not.A.Permission'" in res["unknown permission"]["msg"]
     assert "Microsoft Graph" in res["unknown permission"]["msg"]
     assert "does not exist" in res["unknown app id"]["msg"]

@@ -30,7 +30,7 @@ def test_throttling_and_replication_delay(tenant, tmp_path):
         {"name": "rerun", "wac.fleet.entra_app": {"unique_name": "wac-faults",
                                                   "redirect_uris": ["https://localhost:6516"]}},
     ]
-    _, res = run_playbook(tmp_path, tasks, connection(ep))
+    _process, res = run_playbook(tmp_path, tasks, connection(ep))
     storm, burst, over = res["429 storm"], res["503 burst"], res["over the bound"]
     assert not storm.get("failed") and storm["graph_requests"]["retries"] == 3, storm
     assert not burst.get("failed") and burst["graph_requests"]["retries"] == 2, burst

@@ -58,7 +58,7 @@ def test_entra_app_create_needs_only_application_readwrite_ownedby(tenant, tmp_p
     tasks = [task("minimal creates", "entra_app", minimal, **new),
              task("minimal re-run", "entra_app", minimal, **new),
              task("without OwnedBy", "entra_app", without, **{**new, "unique_name": "least-create-2"})]
-    _, results = run_playbook(tmp_path, tasks)
+    results = run_playbook(tmp_path, tasks)[1]
     check(results, ["minimal creates", "minimal re-run"], {"without OwnedBy": OWNED_BY})
     assert results["minimal creates"]["changed"] and not results["minimal re-run"]["changed"]
     assert writes_by(tenant, without) == []
@@ -77,7 +77,7 @@ def test_entra_app_updating_an_app_it_does_not_own_needs_application_readwrite_a
                   **{**change, "redirect_uris": ["https://gw2.contoso.test"]}),
              task("no permission cannot read", "entra_app", identity(tenant), **change)]
     tasks[4]["check_mode"] = True
-    _, results = run_playbook(tmp_path, tasks)
+    results = run_playbook(tmp_path, tasks)[1]
     check(results, ["minimal updates", "a re-run needs only Read.All", "check mode needs only Read.All"],
           {"read-only cannot": READ_WRITE, "OwnedBy of another's app cannot": READ_WRITE,
            "no permission cannot read": READ})
@@ -104,7 +104,7 @@ def test_entra_admin_consent_needs_read_and_grants_and_assignments_for_app_roles
              task("app roles without assignments", "entra_admin_consent", no_assignments,
                   app_id=both.props["appId"]),
              task("app roles minimal", "entra_admin_consent", with_roles, app_id=both.props["appId"])]
-    _, results = run_playbook(tmp_path, tasks)
+    results = run_playbook(tmp_path, tasks)[1]
     check(results, ["delegated minimal", "app roles minimal"],
           {"delegated without Read.All": READ, "delegated without grants": GRANTS,
            "app roles without assignments": ASSIGNMENTS})
@@ -122,7 +122,7 @@ def test_entra_app_info_needs_application_read_all_and_a_grant_reader_for_consen
              task("consent state without grant reader", "entra_app_info", identity(tenant, READ),
                   unique_name="least-info"),
              task("nothing", "entra_app_info", identity(tenant), unique_name="least-info", consent=False)]
-    _, results = run_playbook(tmp_path, tasks)
+    results = run_playbook(tmp_path, tasks)[1]
     check(results, ["minimal without consent", "consent state"],
           {"consent state without grant reader": GRANTS_READ, "nothing": READ})
     assert results["minimal without consent"]["app"]["app_id"] == app.props["appId"]

@@ -36,7 +36,7 @@ def test_additive_keeps_foreign_and_appends():
 
 def test_exclusive_removes_foreign_of_its_platform_only():
     spa, web, added, removed = plan_redirect_uris([A, B], [A], DesiredApp(redirect_uris=(B,),
-                                                                            redirect_uris_mode="exclusive"))
+                                                                          redirect_uris_mode="exclusive"))
     assert spa == [B] and web == [A] and added == [] and removed == [{"platform": "spa", "uri": A}]
 
 
@@ -44,7 +44,7 @@ def test_move_web_to_spa_and_web_platform():
     spa, web, added, removed = plan_redirect_uris([A], [A, B], DesiredApp(move_web_to_spa=True))
     assert spa == [A, B] and web == [] and added == [{"platform": "spa", "uri": B}]
     assert removed == [{"platform": "web", "uri": A}, {"platform": "web", "uri": B}]
-    spa, web, *_ = plan_redirect_uris([], [A], DesiredApp(redirect_uris=(C,), platform="web"))
+    spa, web, *_rest = plan_redirect_uris([], [A], DesiredApp(redirect_uris=(C,), platform="web"))
     assert (spa, web) == ([], [A, C])
 
 

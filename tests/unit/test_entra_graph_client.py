@@ -83,7 +83,7 @@ def test_throttling_honours_retry_after_then_backs_off_exponentially():
 
 
 def test_throttling_bound_is_named():
-    graph, _, clock = client([(429, error("TooManyRequests"), {"Retry-After": "20"})] * 10, retry_max_seconds=50)
+    graph, _script, clock = client([(429, error("TooManyRequests"), {"Retry-After": "20"})] * 10, retry_max_seconds=50)
     with pytest.raises(GraphError) as err:
         graph.request("PATCH", "applications/x", body={"a": 1})
     assert "gave up after 40.0 s of HTTP 429 throttling (retry_max_seconds=50" in str(err.value)
@@ -93,22 +93,22 @@ def test_throttling_bound_is_named():
 
 def test_consistency_errors_retried_only_when_asked_and_bounded():
     lag = (400, error("Request_BadRequest", "The appId 'x' of the service principal does not reference a valid "
-                                           "application object."), {})
-    graph, _, clock = client([lag, (404, error("Request_ResourceNotFound"), {}), (201, {"id": "sp"}, {})])
+                                            "application object."), {})
+    graph, _script, clock = client([lag, (404, error("Request_ResourceNotFound"), {}), (201, {"id": "sp"}, {})])
     assert graph.post("servicePrincipals", {"appId": "x"}, consistency_retry=True) == {"id": "sp"}
     assert clock.sleeps == [0.5, 1.0]
-    graph, _, _ = client([lag])
+    graph, _script, _clock = client([lag])
     with pytest.raises(GraphError, match="does not reference a valid application object"):
         graph.post("servicePrincipals", {"appId": "x"})
-    graph, _, clock = client([(404, error("Request_ResourceNotFound"), {})] * 50, consistency_timeout=10)
+    graph, _script, clock = client([(404, error("Request_ResourceNotFound"), {})] * 50, consistency_timeout=10)
     with pytest.raises(GraphError, match=r"eventual-consistency retries \(consistency_timeout=10\)"):
         graph.get("servicePrincipals/x", consistency_retry=True)
     assert sum(clock.sleeps) <= 10
 
 
 def test_missing_ok_and_error_mapping():
-    graph, _, _ = client([(404, error("Request_ResourceNotFound"), {}),
-                          (403, error("Authorization_RequestDenied", "Insufficient privileges"), {})])
+    graph, _script, _clock = client([(404, error("Request_ResourceNotFound"), {}),
+                                     (403, error("Authorization_RequestDenied", "Insufficient privileges"), {})])
     assert graph.get("applications(appId='x')", missing_ok=True) is None
     with pytest.raises(GraphError) as err:
         graph.delete("applications/x")
@@ -122,7 +122,7 @@ def test_paging_follows_next_link_and_resends_headers():
     pages = [(200, {"value": [1, 2], "@odata.nextLink": f"{BASE}/applications?$skiptoken=a"}, {}),
              (200, {"value": [3], "@odata.nextLink": f"{BASE}/applications?$skiptoken=b"}, {}),
              (200, {"value": []}, {})]
-    graph, script, _ = client(pages)
+    graph, script, _clock = client(pages)
     assert graph.list("applications", params={"$filter": "displayName eq 'x'"},
                       headers={"ConsistencyLevel": "eventual"}) == [1, 2, 3]
     assert [r.headers.get("ConsistencyLevel") for r in script.sent] == ["eventual"] * 3
@@ -130,7 +130,7 @@ def test_paging_follows_next_link_and_resends_headers():
 
 
 def test_next_link_to_another_host_is_refused():
-    graph, script, _ = client([(200, {"value": [1], "@odata.nextLink": "https://evil.test/v1.0/x"}, {})])
+    graph, script, _clock = client([(200, {"value": [1], "@odata.nextLink": "https://evil.test/v1.0/x"}, {})])
     with pytest.raises(GraphError, match="another host"):
         graph.list("applications")
     assert len(script.sent) == 1

@@ -109,7 +109,7 @@ def authenticate(
         if conn.identity is not None and conn.identity.method == "ntlm":
             return conn.identity
         return Challenge(challenges(pc), "no credentials")
-    scheme, _, value = authorization.strip().partition(" ")
+    scheme, _sep, value = authorization.strip().partition(" ")
     scheme = scheme.lower()
     if scheme == "basic":
         return _basic(pc, value.strip())
@@ -122,7 +122,7 @@ def _basic(pc: PC, value: str) -> Identity | Challenge:
     if pc.transport != "basic":
         return Challenge(challenges(pc), "Basic authentication is disabled on this PC")
     try:
-        user, _, password = base64.b64decode(value, validate=True).decode("utf-8").partition(":")
+        user, _sep, password = base64.b64decode(value, validate=True).decode("utf-8").partition(":")
     except (binascii.Error, UnicodeDecodeError):
         return Challenge(challenges(pc), "malformed Basic credentials")
     if pc.faults["auth_fail"] or _user_part(user) != pc.user.lower() or password != pc.password:

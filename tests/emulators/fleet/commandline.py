@@ -31,7 +31,7 @@ def _is_command_switch(token: str) -> bool:
 def decode_command_line(command_line: str) -> str | object:
     """The script text of a PowerShell command line, :data:`STDIN_SCRIPT`, or the command line itself."""
     text = command_line.strip()
-    for _ in range(_MAX_NESTING):
+    for _level in range(_MAX_NESTING):
         decoded = _decode_once(text)
         if decoded is None:
             return text

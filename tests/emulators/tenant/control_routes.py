@@ -25,7 +25,7 @@ def _flag(value):
 async def requests_log(request):
     q = request.query
     entries = ctx(request).tenant.log.entries(method=q.get("method"), write_only=_flag(q.get("write_only")),
-                                                path_prefix=q.get("path_prefix"))
+                                              path_prefix=q.get("path_prefix"))
     return web.json_response({"value": entries})
 
 

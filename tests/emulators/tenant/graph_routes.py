@@ -80,7 +80,7 @@ def _advanced_query(request, query, chosen, filterable, resource):
         raise GraphError(400, "Request_UnsupportedQuery", f"Unsupported Query. {asked[0]} on '{resource}' needs "
                          "the ConsistencyLevel header set to 'eventual'.")
     if "$orderby" in query:
-        prop, _, direction = query["$orderby"].strip().partition(" ")
+        prop, _sep, direction = query["$orderby"].strip().partition(" ")
         if prop not in filterable or direction.strip().lower() not in ("", "asc", "desc"):
             raise GraphError(400, "Request_UnsupportedQuery", f"Unsupported sort property '{prop}'.")
         chosen.sort(key=lambda p: str(p.get(prop) or "").casefold(), reverse=direction.strip().lower() == "desc")

@@ -90,7 +90,7 @@ def _split_scopes(raw, need_default):
     scopes = [s for s in (raw or "").split() if s not in OIDC_SCOPES]
     resources, names = set(), []
     for scope in scopes:
-        resource, _, name = scope.rpartition("/")
+        resource, _sep, name = scope.rpartition("/")
         if not resource:  # a bare permission such as "User.Read" means Microsoft Graph
             resource, name = GRAPH_APP_ID, scope
         resources.add(resource)
@@ -301,7 +301,7 @@ def _msi_token(request, app_service):
     state(request)["client_id"] = ident.app_id
     client_sp = tenant.get_service_principal("id", ident.sp_object_id)
     token = ctx(request).tokens.access_token(ident.app_id, ident.sp_object_id, resource,
-                                               roles=tenant.app_roles(client_sp, sp))
+                                             roles=tenant.app_roles(client_sp, sp))
     now = int(time.time())
     body = {"access_token": token, "expires_on": str(now + TOKEN_LIFETIME), "resource": q.get("resource"),
             "token_type": "Bearer", "client_id": ident.app_id}

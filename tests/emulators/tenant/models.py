@@ -70,7 +70,7 @@ class Tenant:
         self.users = {}
         self.resource_aliases = {}  # extra identifier URI -> resource appId (e.g. the emulator's own Graph URL)
         self._builtin_ids = {app_id: (str(uuid.uuid4()), str(uuid.uuid4()))
-                             for app_id, *_ in builtin_service_principals()}
+                             for app_id, *_rest in builtin_service_principals()}
         self.reset()
 
     # ---- lifecycle -------------------------------------------------------------------------------------

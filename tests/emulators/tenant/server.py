@@ -36,7 +36,7 @@ def _guarded(handler, allowed):
 
 def _bearer_claims(request):
     header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
+    scheme, _sep, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise GraphError(401, "InvalidAuthenticationToken", "Access token is empty.",
                          headers={"WWW-Authenticate": 'Bearer realm=""'})

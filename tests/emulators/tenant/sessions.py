@@ -17,7 +17,7 @@ class Sessions:
     def start_device_flow(self, client_id, scopes, auto_approve_user=None):
         alphabet = string.ascii_uppercase + string.digits
         flow = {"device_code": secrets.token_urlsafe(32), "user_code": "".join(secrets.choice(alphabet)
-                                                                               for _ in range(9)),
+                                                                               for _i in range(9)),
                 "client_id": client_id, "scopes": list(scopes), "expires_at": time.time() + DEVICE_CODE_LIFETIME,
                 "status": "pending", "user_id": None}
         if auto_approve_user:
