@@ -61,7 +61,7 @@ class ActionModule(GatewayActionBase):
         return args
 
     def act(self, args, task_vars):
-        facts, _ = self.gateway(args)
+        facts, _read_now = self.gateway(args)
         adapter = adapter_for(facts["generation"])
         if args["restart"]:
             check_restartable(facts, "restart")
@@ -79,6 +79,7 @@ class ActionModule(GatewayActionBase):
             "document": adapter.proxy_document(after) if after else None,
             "credentials": write["credentials"], "keep_credentials": write["keep_credentials"],
             "only_if_password_differs": write["only_if_password_differs"], "dry_run": check_mode,
+            "restart_marker": adapter.restart_marker,  # set on the PC with the write: a restart is now due
         }
         if write["only_if_password_differs"]:
             # Only the password may differ: the PC compares it (it cannot be read back) and writes if needed.
@@ -140,4 +141,4 @@ def _diff_view(proxy: dict | None) -> dict:
     if not proxy:
         return {}
     return {key: proxy.get(key) for key in ("address", "bypass_on_local", "bypass_list", "username",
-                                           "credentials_set")}
+                                            "credentials_set")}

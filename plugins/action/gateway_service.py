@@ -23,7 +23,7 @@ class ActionModule(GatewayActionBase):
         return args
 
     def act(self, args, task_vars):
-        facts, _ = self.gateway(args)
+        facts, _read_now = self.gateway(args)
         outcome = ensure_service(self._connection, facts, args["state"], timeout=args["timeout"],
                                  delay=args["delay"], check_mode=self._task.check_mode)
         return {

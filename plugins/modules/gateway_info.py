@@ -20,7 +20,7 @@ description:
     C(WindowsAdminCenter.exe), and the shape of the answer of the gateway's C(appInfo) REST path that tells the
     registration."
 author:
-  - wac.fleet maintainers
+  - wac.fleet maintainers (@wac-fleet)
 extends_documentation_fragment:
   - wac.fleet.gateway
 options: {}
@@ -75,6 +75,16 @@ restart_supported:
   description: Whether M(wac.fleet.gateway_service) can restart this gateway (false in desktop mode).
   returned: always
   type: bool
+restart_pending:
+  description:
+    - Whether a proxy written by M(wac.fleet.gateway_proxy) still waits for a restart of the gateway. The proxy
+      write sets the registry value C(GatewayRestartPending) of C(HKLM:\SOFTWARE\wac.fleet) (the UTC time of
+      the write); a start or restart of all the gateway's services by M(wac.fleet.gateway_service) clears it.
+    - True after a run stopped between the two, so the gateway still runs with its old proxy; restart it (the
+      gateway role does). Always false in desktop mode.
+  returned: always
+  type: bool
+  sample: false
 process_name:
   description: C(SmeDesktop.exe) for desktop mode.
   returned: when generation is classic_desktop

@@ -17,7 +17,7 @@ description:
     protects C({username, password}) with DPAPI for the local machine; check on one gateway that it authenticates
     before relying on proxy credentials. A v1 proxy with credentials is not migrated to v2 by Microsoft's tool."
 author:
-  - wac.fleet maintainers
+  - wac.fleet maintainers (@wac-fleet)
 extends_documentation_fragment:
   - wac.fleet.gateway
   - wac.fleet.gateway.FACTS

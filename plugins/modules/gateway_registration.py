@@ -18,7 +18,7 @@ description:
     C(DELETE <root>/application)."
   - Register the gateway after its proxy is set and the gateway restarted (see M(wac.fleet.gateway_proxy)).
 author:
-  - wac.fleet maintainers
+  - wac.fleet maintainers (@wac-fleet)
 extends_documentation_fragment:
   - wac.fleet.gateway
   - wac.fleet.gateway.FACTS

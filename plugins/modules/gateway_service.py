@@ -15,7 +15,7 @@ description:
     before any script is sent when O(gateway_facts) is given.
   - "UNCONFIRMED: that restarting both v2 services is equivalent to C(Restart-WACService)."
 author:
-  - wac.fleet maintainers
+  - wac.fleet maintainers (@wac-fleet)
 extends_documentation_fragment:
   - wac.fleet.gateway
   - wac.fleet.gateway.FACTS

@@ -53,7 +53,7 @@ class GatewayActionBase(ActionBase):
         self._supports_async = False
         result = super().run(tmp, task_vars)
         del tmp
-        _, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC, **self.SPEC_OPTIONS)
+        _validation, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC, **self.SPEC_OPTIONS)
         try:
             if "gateway_facts" in args:
                 args["gateway_facts"] = check_gateway_facts(args["gateway_facts"])

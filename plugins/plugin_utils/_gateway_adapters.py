@@ -52,6 +52,11 @@ STORES = (
 )
 _STORE_BY_ID = {store["id"]: store for store in STORES}
 
+# The collection's own marker, outside WAC's settings (not UNCONFIRMED: wac.fleet owns this key). The proxy write
+# sets it (value: the UTC time of the write) on a gateway whose proxy change needs a restart; a successful start or
+# restart of all its services clears it. A run stopped between the two leaves it set, so the next run restarts.
+RESTART_MARKER = {"location": r"HKLM:\SOFTWARE\wac.fleet", "name": "GatewayRestartPending"}
+
 ALL_SERVICES = ("ServerManagementGateway", "WindowsAdminCenter", "WindowsAdminCenterAccountManagement")
 ALL_PROCESSES = ("SmeDesktop",)
 
@@ -82,6 +87,11 @@ class GatewayAdapter:
     @property
     def restart_supported(self) -> bool:
         return bool(self.services)
+
+    @property
+    def restart_marker(self) -> dict | None:
+        """Where the scripts set, clear and read the restart-pending marker; None when nothing restarts (desktop)."""
+        return dict(RESTART_MARKER) if self.restart_supported else None
 
     # --- URLs -----------------------------------------------------------------------------------------------
     def gateway_url(self, fqdn: str, port: int, endpoint_fqdn: str | None = None) -> str:
@@ -212,7 +222,8 @@ def adapter_for(generation: str) -> GatewayAdapter:
 
 def info_script_input() -> dict:
     """What the gateway_info script reads: every generation's stores, services and processes."""
-    return {"stores": list(STORES), "services": list(ALL_SERVICES), "processes": list(ALL_PROCESSES)}
+    return {"stores": list(STORES), "services": list(ALL_SERVICES), "processes": list(ALL_PROCESSES),
+            "restart_marker": dict(RESTART_MARKER)}
 
 
 def detect_generation(readings: dict) -> str:
@@ -266,6 +277,8 @@ def describe(readings: dict) -> dict:
         "service_state": service_state,
         "services": service_states,
         "restart_supported": adapter.restart_supported,
+        # A proxy written by an earlier run that stopped before the gateway was restarted.
+        "restart_pending": adapter.restart_supported and bool((readings.get("restart_marker") or {}).get("set")),
         "port": port,
         "fqdn": fqdn,
         "gateway_url": adapter.gateway_url(fqdn, port, endpoint_fqdn),

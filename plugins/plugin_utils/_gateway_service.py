@@ -108,6 +108,7 @@ def ensure_service(connection, facts: dict, state: str, *, timeout: float, delay
     if not starting_up:
         run_script(connection, "gateway_service_control", {
             "services": list(adapter.services), "action": action, "stop_timeout": timeout,
+            "restart_marker": adapter.restart_marker,  # cleared on the PC once every service was started
         })
     if state == "stopped":
         result["state"] = _health(connection, adapter, facts["port"])

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 from urllib.parse import urlsplit
 
@@ -91,7 +92,7 @@ def check_positive(value, option: str) -> float:
         number = float(value)
     except (TypeError, ValueError) as exc:
         raise InputError(f"{option} must be a positive number of seconds, got {value!r}") from exc
-    if not number > 0 or number != number or number == float("inf"):
+    if not math.isfinite(number) or number <= 0:
         raise InputError(f"{option} must be a positive number of seconds, got {value!r}")
     return number
 

@@ -50,7 +50,7 @@ CASES = [
 
 
 def playbook() -> str:
-    tasks = "".join(f"  - name: {name}\n    ignore_errors: true\n    {body}\n" for name, body, _ in CASES)
+    tasks = "".join(f"  - name: {name}\n    ignore_errors: true\n    {body}\n" for name, body, _message in CASES)
     tasks += textwrap.indent(textwrap.dedent("""\
         - name: restart of a desktop gateway read on the spot
           wac.fleet.gateway_service:
@@ -64,7 +64,7 @@ def test_bad_input_fails_clearly_and_sends_nothing(wac_fleet, tmp_path):
     fleet = wac_fleet(2, generations=["classic_desktop", "classic_server"])
     states = models(fleet)
     run = run_playbook(fleet, playbook(), tmp_path)
-    for name, _, message in CASES:
+    for name, _body, message in CASES:
         for host in fleet.pcs:
             result = run.result(name, host)
             assert result.get("failed"), (name, host, result)
@@ -76,4 +76,3 @@ def test_bad_input_fails_clearly_and_sends_nothing(wac_fleet, tmp_path):
     assert fleet.log("wac-0002") == []
     assert models(fleet) == states
     assert "Bad-Input-Secret" not in run.stdout + run.stderr
-

@@ -189,4 +189,3 @@ def test_unregister_keeps_the_proxy(fleet, workdir):
         assert run.changed(name) == 1
     again = run_playbook(fleet, UNREGISTER, workdir / "unregister-again")
     assert all(again.changed(name) == 0 for name in fleet.pcs)
-

@@ -72,3 +72,19 @@ def test_registration_paths_differ_by_generation():
     assert modern == ["/api/aad/cloudName/AzureCloud/application", "/api/aad/writeAppInfo"]
     unreadable = adapters.adapter_for("modern").registration_from_rest({"status": None, "error": "refused"})
     assert unreadable == {"readable": False, "registered": None, "error": "refused"}
+
+
+def test_restart_marker_location_and_restart_pending():
+    server = adapters.adapter_for("classic_server")
+    desktop = adapters.adapter_for("classic_desktop")
+    assert server.restart_marker == {"location": "HKLM:\\SOFTWARE\\wac.fleet", "name": "GatewayRestartPending"}
+    assert desktop.restart_marker is None  # desktop mode: no service, so the proxy write sets no marker
+    assert adapters.info_script_input()["restart_marker"] == server.restart_marker
+    pending = {"set": True, "since": "2026-01-01T00:00:00.0000000Z"}
+    for generation, reading in (("classic_server", readings(classic=True, services=["ServerManagementGateway"])),
+                                ("classic_desktop", readings(classic=True))):
+        assert adapters.describe(reading)["restart_pending"] is False  # older readings: no marker reported
+        reading["restart_marker"] = {"set": False, "since": None}
+        assert adapters.describe(reading)["restart_pending"] is False
+        reading["restart_marker"] = pending
+        assert adapters.describe(reading)["restart_pending"] is (generation == "classic_server")

@@ -29,7 +29,6 @@ def test_ansible_doc_renders_every_gateway_plugin(docs):
         assert "gateway_facts" in doc["doc"]["options"] or name == "gateway_info"
 
 
-
 def test_docs_match_the_argument_specs(docs):
     for name in MODULES:
         options = docs[f"wac.fleet.{name}"]["doc"].get("options") or {}

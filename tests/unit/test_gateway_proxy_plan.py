@@ -32,14 +32,14 @@ def test_settings_differ_keep_credentials():
 
 
 def test_always_compares_the_password_on_the_pc():
-    write, _ = plan(args(password="pw", update_password="always"), CURRENT)
+    write, _after = plan(args(password="pw", update_password="always"), CURRENT)
     assert write["only_if_password_differs"] and write["credentials"] == {"username": "bob", "password": "pw"}
-    write, _ = plan(args(password="pw", update_password="always", bypass_on_local=False), CURRENT)
+    write, _after = plan(args(password="pw", update_password="always", bypass_on_local=False), CURRENT)
     assert not write["only_if_password_differs"] and write["credentials"]
 
 
 def test_new_user_needs_a_password():
-    write, _ = plan(args(username="alice", password="pw"), CURRENT)
+    write, _after = plan(args(username="alice", password="pw"), CURRENT)
     assert write["credentials"] == {"username": "alice", "password": "pw"}
     with pytest.raises(GatewayError, match="password is required"):
         plan(args(username="alice"), CURRENT)

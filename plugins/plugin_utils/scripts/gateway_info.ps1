@@ -1,9 +1,11 @@
 # wac.fleet operation: gateway_info
 # Reads, in one command, what wac.fleet.gateway_info reports: each generation's settings store (registry key or
 # JSON file), the proxy in it (never its password: only whether credentials are set, and the user name), the
-# services and processes asked for, the FQDN, and the registration from the gateway's own REST API.
+# services and processes asked for, the FQDN, the registration from the gateway's own REST API, and the
+# collection's restart marker (set by gateway_proxy_write, cleared by gateway_service_control).
 # Input (JSON on standard input): {stores: [{id, kind, location, fields, protected_member, rest_root, rest_read,
-# version_file?}], services: [names], processes: [names]}. Output: one JSON object. Decisions are made in Python.
+# version_file?}], services: [names], processes: [names], restart_marker: {location, name}}.
+# Output: one JSON object. Decisions are made in Python.
 function Get-JsonPath {
     param($Object, [string]$Path)
     $node = $Object
@@ -122,10 +124,20 @@ try {
         $processes[$name] = $null -ne (Get-Process -Name $name -ErrorAction SilentlyContinue)
     }
 
+    $restartMarker = @{ set = $false; since = $null }
+    $marker = $null  # optional input (strict mode: read it only if given)
+    if ($null -ne $in.PSObject.Properties['restart_marker']) { $marker = $in.restart_marker }
+    if ($null -ne $marker) {
+        $item = Get-ItemProperty -LiteralPath $marker.location -ErrorAction SilentlyContinue
+        if ($null -ne $item -and $null -ne $item.PSObject.Properties[$marker.name]) {
+            $restartMarker = @{ set = $true; since = [string]$item.PSObject.Properties[$marker.name].Value }
+        }
+    }
+
     $fqdn = $env:COMPUTERNAME
     try { $fqdn = [System.Net.Dns]::GetHostEntry([Environment]::MachineName).HostName } catch { $fqdn = $env:COMPUTERNAME }
 
-    Write-Result @{ stores = $stores; services = $services; processes = $processes; fqdn = $fqdn }
+    Write-Result @{ stores = $stores; services = $services; processes = $processes; fqdn = $fqdn; restart_marker = $restartMarker }
 }
 catch {
     Write-Result @{ failed = $true; msg = [string]$_.Exception.Message } 1

@@ -3,7 +3,9 @@
 # a dotted path in a JSON settings file. Members of the document not named in the input are kept. Credentials are
 # protected with DPAPI (LocalMachine) on the PC; the password is never written back to standard output.
 # Input: {target: {kind, location, field, protected_member}, state: present|absent, document: {..},
-# credentials: {username, password} | null, keep_credentials, only_if_password_differs, dry_run}.
+# credentials: {username, password} | null, keep_credentials, only_if_password_differs, dry_run,
+# restart_marker: {location, name} | null}. Before writing, sets the restart marker (registry value: the UTC time)
+# when one is given: the gateway reads its proxy when it starts, and gateway_service_control clears the marker.
 # Output: {written, password_matches}.
 function Get-JsonPath {
     param($Object, [string]$Path)
@@ -87,6 +89,16 @@ try {
         elseif (-not $in.keep_credentials) {
             $new.Remove($member)
         }
+    }
+
+    # Marked before the write: a run stopped in between leaves a marker (one needless restart), never a new proxy
+    # that nothing will restart the gateway for.
+    $marker = $null  # optional input (strict mode: read it only if given)
+    if ($null -ne $in.PSObject.Properties['restart_marker']) { $marker = $in.restart_marker }
+    if ($null -ne $marker) {
+        if (-not (Test-Path -LiteralPath $marker.location)) { New-Item -Path $marker.location -Force | Out-Null }
+        $stamp = [DateTime]::UtcNow.ToString('o')
+        Set-ItemProperty -LiteralPath $marker.location -Name $marker.name -Value $stamp -Type String
     }
 
     if ($target.kind -eq 'registry') {

@@ -25,6 +25,9 @@ MODERN = "modern"
 GENERATIONS = (CLASSIC_SERVER, CLASSIC_DESKTOP, MODERN)
 
 CLASSIC_KEY = r"HKLM:\SOFTWARE\Microsoft\ServerManagementGateway"
+# wac.fleet's own key (absent until the proxy write script creates it) and its restart-pending value.
+FLEET_KEY = r"HKLM:\SOFTWARE\wac.fleet"
+RESTART_PENDING_VALUE = "GatewayRestartPending"
 PROGRAM_FILES = r"C:\Program Files"
 MODERN_DIR = PROGRAM_FILES + r"\WindowsAdminCenter\Service"
 APPSETTINGS = MODERN_DIR + r"\appsettings.json"
@@ -164,6 +167,11 @@ class GatewayModel:
             if values is None:
                 raise MachineError(f"Cannot find path '{key}' because it does not exist.")
             values[name] = value
+
+    def registry_create_key(self, key: str) -> None:
+        """``New-Item -Path <key> -Force``: the key exists afterwards (its values kept if it already did)."""
+        with self.lock:
+            self.registry.setdefault(key.lower(), {})
 
     def registry_remove(self, key: str, name: str) -> None:
         with self.lock:
@@ -382,6 +390,7 @@ class GatewayModel:
                 "listening": self.listening(), "service_starts": self.service_starts,
                 "start_delay": self.start_delay, "stop_delay": self.stop_delay,
                 "proxy": self.proxy(), "proxy_pending_restart": self.proxy_pending_restart(),
+                "restart_marker": (self.registry_values(FLEET_KEY) or {}).get(RESTART_PENDING_VALUE),
                 "registration": copy.deepcopy(self.registration),
             }
 

@@ -11,10 +11,11 @@ on a real PC. An unknown or missing marker is an error (rc 1), never a silent su
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 
-from .gateway_model import ConnectionRefused, GatewayModel, MachineError
+from .gateway_model import STOPPED, ConnectionRefused, GatewayModel, MachineError
 
 _MARKER = re.compile(r"^\s*#\s*wac\.fleet operation:\s*([A-Za-z0-9_.-]+)\s*$")
 _MARKER_SEARCH_LINES = 8
@@ -103,7 +104,14 @@ def op_gateway_info(model: GatewayModel, data: dict, _faults: dict) -> dict:
         state = model.service_state(name)
         services[name] = {"status": state, "start_type": "Automatic"} if state else None
     processes = {name: model.process_running(name) for name in data["processes"]}
-    return {"stores": stores, "services": services, "processes": processes, "fqdn": model.fqdn}
+    restart_marker = {"set": False, "since": None}
+    marker = data.get("restart_marker")
+    if marker:
+        value = (model.registry_values(marker["location"]) or {}).get(marker["name"])
+        if value is not None:
+            restart_marker = {"set": True, "since": str(value)}
+    return {"stores": stores, "services": services, "processes": processes, "fqdn": model.fqdn,
+            "restart_marker": restart_marker}
 
 
 def op_gateway_proxy_write(model: GatewayModel, data: dict, _faults: dict) -> dict:
@@ -145,6 +153,11 @@ def op_gateway_proxy_write(model: GatewayModel, data: dict, _faults: dict) -> di
                                                         "password": credentials["password"]}))
             elif not data["keep_credentials"]:
                 new.pop(member, None)
+        marker = data.get("restart_marker")
+        if marker:  # set before the write, as the script does
+            model.registry_create_key(marker["location"])
+            stamp = datetime.datetime.now(datetime.UTC).isoformat()
+            model.registry_set(marker["location"], marker["name"], stamp)
         if target["kind"] == "registry":
             if new is None:
                 model.registry_remove(target["location"], target["field"])
@@ -167,10 +180,17 @@ def op_gateway_service_control(model: GatewayModel, data: dict, faults: dict) ->
     if action in ("stop", "restart"):
         for name in reversed(names):
             model.stop_service_and_wait(name, float(data["stop_timeout"]))
+    started_all = False
     if action in ("start", "restart"):
+        started_all = bool(names)
         for name in names:
+            started_all = started_all and model.service_state(name) == STOPPED  # Start() only from Stopped
             model.start_service(name, never_starts=bool(faults.get("service_never_starts")))
-    return {"services": {name: model.service_state(name) for name in names}}
+    marker = data.get("restart_marker")
+    cleared = bool(started_all and marker)
+    if cleared:
+        model.registry_remove(marker["location"], marker["name"])
+    return {"services": {name: model.service_state(name) for name in names}, "marker_cleared": cleared}
 
 
 def op_gateway_health(model: GatewayModel, data: dict, _faults: dict) -> dict:
