@@ -9,7 +9,8 @@ name: fleet_report
 type: aggregate
 short_description: Progress and a per-gateway report (JSON, Markdown, JUnit XML) of a wac.fleet run
 description:
-  - Shows progress while a run goes on (gateways done of N) and, at the end, a table of every gateway of the play
+  - Shows progress while a run goes on (for the task under way, how many of the N gateways have answered, and how
+    many gateways have failed so far) and, at the end, a table of every gateway of the play
     with its generation, proxy, restart and registration outcome, and the reason of any failure.
   - Writes the same summary as C(report.json), C(report.md) and C(report.junit.xml) to O(report_dir); the JSON
     form also lists the redirect URIs each gateway needs in the shared app.
@@ -30,9 +31,10 @@ options:
       - section: wac_fleet
         key: report_dir
   progress_every:
-    description: Show progress after this many more gateways are done (0 turns progress off).
+    description: Show a progress line each time this many more gateways have answered the task under way
+      (0 turns progress off).
     type: int
-    default: 0
+    default: 50
     env:
       - name: WAC_FLEET_PROGRESS_EVERY
     ini:
@@ -60,12 +62,20 @@ class CallbackModule(CallbackBase):
         super().__init__(display=display)
         self._report = FleetReport()
         self._started = time.monotonic()
-        self._last_progress = 0
+        self._task_name = ""
+        self._task_answers = 0
 
     # play and task bookkeeping -------------------------------------------------------------------------
     def v2_playbook_on_play_start(self, play):
         hosts = play.get_variable_manager()._inventory.get_hosts(play.hosts) if play.hosts else []
         self._report.add_hosts(h.get_name() for h in hosts)
+
+    def v2_playbook_on_task_start(self, task, is_conditional):
+        self._task_name = task.get_name().strip()
+        self._task_answers = 0
+
+    def v2_playbook_on_handler_task_start(self, task):
+        self.v2_playbook_on_task_start(task, False)
 
     def _record(self, result, status):
         task = result._task
@@ -91,12 +101,13 @@ class CallbackModule(CallbackBase):
 
     def _progress(self):
         every = self.get_option("progress_every")
-        done = self._report.done_count()
-        if every and done - self._last_progress >= every:
-            self._last_progress = done
+        self._task_answers += 1
+        if every and self._task_answers % every == 0:
             elapsed = time.monotonic() - self._started
             self._display.display(
-                f"wac.fleet: {done}/{len(self._report.hosts)} gateways done ({elapsed:.0f} s)", color="cyan"
+                f"wac.fleet: {self._task_name}: {self._task_answers}/{len(self._report.hosts)} gateways answered, "
+                f"{self._report.failed_count()} failed so far ({elapsed:.0f} s)",
+                color="cyan",
             )
 
     # the end -------------------------------------------------------------------------------------------

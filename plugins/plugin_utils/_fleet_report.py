@@ -87,6 +87,9 @@ class FleetReport:
             if row["registration"] != "not run" or row["outcome"] in ("failed", "unreachable")
         )
 
+    def failed_count(self) -> int:
+        return sum(1 for row in self.hosts.values() if row["outcome"] in ("failed", "unreachable"))
+
     def summary(self) -> dict:
         rows = [self.hosts[name] for name in sorted(self.hosts)]
         totals = {"gateways": len(rows)}

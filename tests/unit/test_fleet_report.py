@@ -42,6 +42,7 @@ def test_skipped_task_does_not_hide_an_earlier_outcome_and_done_counts_failures(
     report.record("pc-a", "wac.fleet.gateway_service", "skipped", {})
     assert report.summary()["gateways"][0]["restart"] == "changed"
     assert report.done_count() == 3
+    assert report.failed_count() == 2
 
 
 def test_renderings_carry_every_gateway_and_no_secret():
