@@ -143,7 +143,7 @@ def test_an_existing_app_id_is_used_without_any_write_to_it(fleet_world):
     assert existing.props["spa"]["redirectUris"] == ["https://wac.contoso.test"]
     for name, registration in registrations(world).items():
         assert registration["app_id"] == existing.props["appId"], name
-    assert "lacks redirect URIs this gateway needs" in outcome.output
+    assert "lacks redirect URIs these gateways need" in outcome.output
 
     world.write_vars(entra_app_id="0a0a0a0a-1111-2222-3333-444444444444")
     missing = run(world, name="missing")
