@@ -9,19 +9,7 @@ import pytest
 from msal.exceptions import MsalServiceError
 
 from ansible_collections.wac.fleet.plugins.plugin_utils._auth_base import AuthError, access_token_from, msal_call
-
-
-class Clock:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
+from tests.unit.fake_clock import Clock
 
 
 def answers(*items):

@@ -14,6 +14,7 @@ from ansible_collections.wac.fleet.plugins.plugin_utils._graph_client import (
     is_consistency_error,
     retry_after_seconds,
 )
+from tests.unit.fake_clock import Clock
 
 BASE = "https://graph.test/v1.0"
 
@@ -41,17 +42,6 @@ class Script(requests.adapters.BaseAdapter):
         pass
 
 
-class Clock:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 class Token:

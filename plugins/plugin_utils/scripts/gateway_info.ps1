@@ -6,18 +6,6 @@
 # Input (JSON on standard input): {stores: [{id, kind, location, fields, protected_member, rest_root, rest_read,
 # version_file?}], services: [names], processes: [names], restart_marker: {location, name}}.
 # Output: one JSON object. Decisions are made in Python.
-function Get-JsonPath {
-    param($Object, [string]$Path)
-    $node = $Object
-    foreach ($name in $Path.Split('.')) {
-        if ($null -eq $node) { return $null }
-        $prop = $node.PSObject.Properties[$name]
-        if ($null -eq $prop) { return $null }
-        $node = $prop.Value
-    }
-    Write-Output -NoEnumerate $node
-}
-
 function Get-ProtectedUserName {
     param([string]$Blob)
     try {

@@ -7,18 +7,6 @@
 # restart_marker: {location, name} | null}. Before writing, sets the restart marker (registry value: the UTC time)
 # when one is given: the gateway reads its proxy when it starts, and gateway_service_control clears the marker.
 # Output: {written, password_matches}.
-function Get-JsonPath {
-    param($Object, [string]$Path)
-    $node = $Object
-    foreach ($name in $Path.Split('.')) {
-        if ($null -eq $node) { return $null }
-        $prop = $node.PSObject.Properties[$name]
-        if ($null -eq $prop) { return $null }
-        $node = $prop.Value
-    }
-    Write-Output -NoEnumerate $node
-}
-
 function Set-JsonPath {
     param($Object, [string]$Path, $Value)
     $names = $Path.Split('.')

@@ -1,0 +1,16 @@
+"""A clock for code that takes `clock` and `sleep` callables: time advances only when the code sleeps."""
+
+from __future__ import annotations
+
+
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
