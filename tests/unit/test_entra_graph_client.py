@@ -42,8 +42,6 @@ class Script(requests.adapters.BaseAdapter):
         pass
 
 
-
-
 class Token:
     def token(self):
         return "token-value"
