@@ -12,6 +12,8 @@ import time
 import typing as t
 from pathlib import Path
 
+from tests.emulators.tenant.clients import entra_connection
+
 from .proctree import TreePeakSampler
 from .results import parse_recap
 
@@ -36,20 +38,12 @@ def write_config(work: Path, tenant: dict[str, t.Any], forks: int, strategy: str
     )
     group_vars = work / "group_vars"
     group_vars.mkdir(exist_ok=True)
-    admin = tenant["identities"]["admin"]
     settings = {
         "gateway_proxy_state": "present",
         "gateway_proxy_address": "http://proxy.contoso.test:3128",
         "gateway_proxy_bypass_list": ["*.contoso.test"],
         "gateway_restart_delay": 1,
-        "entra_app_connection": {
-            "cloud": "custom",
-            "authority_host": tenant["authority_host"],
-            "graph_host": tenant["graph_host"],
-            "ca_bundle": tenant["ca_bundle"],
-            "tenant_id": tenant["tenant_id"],
-            "client_id": admin["client_id"],
-        },
+        "entra_app_connection": entra_connection(tenant),
     }
     (group_vars / "wac_gateways.yml").write_text("---\n" + json.dumps(settings, indent=2) + "\n")
 

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import requests
 
+from tests.emulators.tenant.clients import entra_connection
+
 ROOT = Path(__file__).resolve().parents[1]
 RECAP = re.compile(r"^(?P<host>\S+)\s+:\s+ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+unreachable=(?P<unreachable>\d+)"
                    r"\s+failed=(?P<failed>\d+)", re.MULTILINE)
@@ -53,21 +55,13 @@ def start_emulator(stack: ExitStack, module: str, endpoints: Path, log: Path, *a
 
 
 def write_config(work: Path, tenant: dict) -> None:
-    admin = tenant["identities"]["admin"]
     (work / "ansible.cfg").write_text(
         "[defaults]\ninventory = inventory.ini\ncallbacks_enabled = wac.fleet.fleet_report\nforks = 25\n"
         "host_key_checking = False\nretry_files_enabled = False\n"
     )
     group_vars = work / "group_vars"
     group_vars.mkdir(exist_ok=True)
-    connection = {
-        "cloud": "custom",
-        "authority_host": tenant["authority_host"],
-        "graph_host": tenant["graph_host"],
-        "ca_bundle": tenant["ca_bundle"],
-        "tenant_id": tenant["tenant_id"],
-        "client_id": admin["client_id"],
-    }
+    connection = entra_connection(tenant)
     settings = {
         "gateway_proxy_state": "present",
         "gateway_proxy_address": "http://proxy.contoso.test:3128",

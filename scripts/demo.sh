@@ -6,4 +6,5 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 cd "$WAC_ROOT"
-exec python scripts/demo.py "$@"
+# the demo drives the emulators of tests/emulators (as modules), so the checkout is on the import path
+PYTHONPATH="$WAC_ROOT:$PYTHONPATH" exec python scripts/demo.py "$@"

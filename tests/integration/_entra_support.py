@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.emulators.tenant.clients import entra_connection
+
 ROOT = Path(__file__).resolve().parents[2]
 COLLECTIONS = ROOT / ".build" / "collections"
 PLAYBOOK_TIMEOUT = 180
@@ -16,14 +18,7 @@ PLAYBOOK_TIMEOUT = 180
 
 def connection(endpoints: dict, identity: str = "admin", **extra) -> dict:
     """module_defaults for group/wac.fleet.entra pointing at the emulator as the given test identity."""
-    ident = endpoints["identities"][identity]
-    options = {"cloud": "custom", "authority_host": endpoints["authority_host"],
-               "graph_host": endpoints["graph_host"], "ca_bundle": endpoints["ca_bundle"],
-               "tenant_id": endpoints["tenant_id"], "client_id": ident["client_id"]}
-    if "client_secret" in ident:
-        options["client_secret"] = ident["client_secret"]
-    options.update(extra)
-    return {k: v for k, v in options.items() if v is not None}
+    return entra_connection(endpoints, identity, with_secret=True, **extra)
 
 
 def clean_env(**extra) -> dict:

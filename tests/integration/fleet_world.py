@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.emulators.tenant.clients import entra_connection
 from tests.integration.ansible_run import RECAP, PlaybookRun, ansible_env, run_playbook
 
 UNIQUE_NAME = "wac-fleet-gateways"
@@ -37,10 +38,7 @@ PROXY_PASSWORD = "Fl33t-Proxy-Pa55word"
 
 def group_vars(tenant_endpoints: dict, identity: str = "admin", **extra) -> dict:
     """The wac_gateways group_vars of a fleet using the emulated tenant as `identity` (secret in the env)."""
-    ident = tenant_endpoints["identities"][identity]
-    connection = {"cloud": "custom", "authority_host": tenant_endpoints["authority_host"],
-                  "graph_host": tenant_endpoints["graph_host"], "ca_bundle": tenant_endpoints["ca_bundle"],
-                  "tenant_id": tenant_endpoints["tenant_id"], "client_id": ident["client_id"]}
+    connection = entra_connection(tenant_endpoints, identity)
     settings = {"gateway_proxy_state": "present", "gateway_proxy_address": PROXY,
                 "gateway_proxy_bypass_list": ["*.contoso.test"], "gateway_proxy_username": PROXY_USER,
                 "gateway_proxy_password": PROXY_PASSWORD, "gateway_restart_delay": 1,

@@ -35,3 +35,18 @@ def graph_session(endpoints, identity="admin"):
     session = http_session(endpoints)
     session.headers["Authorization"] = f"Bearer {graph_token(endpoints, identity)}"
     return session
+
+
+def entra_connection(endpoints, identity="admin", with_secret=False, **extra):
+    """The options of wac.fleet's Entra plugins (`entra_app_connection`, or module_defaults of the group
+    wac.fleet.entra) that point them at this emulated tenant as `identity`: cloud `custom` with the emulator's
+    hosts and CA. The client secret is added only with `with_secret` (the demo and playbook tests pass it in
+    AZURE_CLIENT_SECRET instead); an `extra` value None drops that option."""
+    ident = endpoints["identities"][identity]
+    options = {"cloud": "custom", "authority_host": endpoints["authority_host"],
+               "graph_host": endpoints["graph_host"], "ca_bundle": endpoints["ca_bundle"],
+               "tenant_id": endpoints["tenant_id"], "client_id": ident["client_id"]}
+    if with_secret and "client_secret" in ident:
+        options["client_secret"] = ident["client_secret"]
+    options.update(extra)
+    return {key: value for key, value in options.items() if value is not None}
