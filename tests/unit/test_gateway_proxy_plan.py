@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.wac.fleet.plugins.action.gateway_proxy import ActionModule
-from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_action import GatewayError
+from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_proxy import ProxyError
+from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_proxy import plan_proxy as plan
 
-plan = ActionModule._plan
 CURRENT = {"address": "http://p:1", "bypass_on_local": True, "bypass_list": ["b.c", "a.b"],
            "credentials_set": True, "username": "bob"}
 
@@ -41,7 +40,7 @@ def test_always_compares_the_password_on_the_pc():
 def test_new_user_needs_a_password():
     write, _after = plan(args(username="alice", password="pw"), CURRENT)
     assert write["credentials"] == {"username": "alice", "password": "pw"}
-    with pytest.raises(GatewayError, match="password is required"):
+    with pytest.raises(ProxyError, match="password is required"):
         plan(args(username="alice"), CURRENT)
 
 

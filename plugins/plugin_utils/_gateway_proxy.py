@@ -1,0 +1,114 @@
+# Copyright: contributors to wac.fleet
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The gateway proxy: options, their checks, what to write, and the write (wac.fleet.gateway_proxy, gateway_ready).
+
+Every decision is made here on the controller from the gateway's facts; the PC only writes what it is told (and
+compares a password, which cannot be read back).
+"""
+
+from __future__ import annotations
+
+from ._gateway_action import GatewayError
+from ._gateway_adapters import adapter_for
+from ._gateway_scripts import run_script
+from ._gateway_validate import InputError, check_bypass_list, check_proxy_address
+
+PROXY_OPTIONS = {
+    "address": {"type": "str"},
+    "bypass_on_local": {"type": "bool", "default": False},
+    "bypass_list": {"type": "list", "elements": "str", "default": []},
+    "username": {"type": "str"},
+    "password": {"type": "str", "no_log": True},
+    "update_password": {"type": "str", "default": "always", "choices": ["always", "on_create"]},
+}
+
+
+class ProxyError(GatewayError):
+    """The proxy cannot be set as asked (such as credentials for a new user without a password)."""
+
+
+def check_proxy_options(args: dict) -> dict:
+    """Checks beyond the argument spec, naming the option; ``state`` is present, absent or unmanaged."""
+    if args["password"] is not None and not args["username"]:
+        raise InputError("password was given without username: proxy credentials need both")
+    if args["state"] == "present":
+        args["address"] = check_proxy_address(args["address"], "address")
+        args["bypass_list"] = check_bypass_list(args["bypass_list"], "bypass_list")
+    if args["username"] is not None and (not args["username"] or any(c.isspace() for c in args["username"])):
+        raise InputError(f"username must be a non-empty name without white space, got {args['username']!r}")
+    return args
+
+
+def _settings(proxy: dict | None):
+    if not proxy:
+        return None
+    return (proxy["address"], bool(proxy["bypass_on_local"]), sorted(proxy["bypass_list"]))
+
+
+def plan_proxy(args: dict, current: dict | None):
+    """None when nothing differs, else (how to write, the proxy after the write)."""
+    write = {"credentials": None, "keep_credentials": False, "only_if_password_differs": False}
+    if args["state"] == "absent":
+        return (write, None) if current else None
+    username, password = args["username"], args["password"]
+    after = {"address": args["address"], "bypass_on_local": args["bypass_on_local"],
+             "bypass_list": args["bypass_list"], "credentials_set": username is not None,
+             "username": username}
+    settings_differ = _settings(current) != _settings(after)
+    has_credentials = bool(current and current.get("credentials_set"))
+    if username is None:
+        return (write, after) if settings_differ or has_credentials else None
+    same_user = has_credentials and current.get("username") == username
+    if not same_user:
+        if password is None:
+            raise ProxyError(
+                f"password is required to set proxy credentials for {username!r}: the gateway has "
+                + ("credentials for another user" if has_credentials else "no proxy credentials"))
+        write["credentials"] = {"username": username, "password": password}
+        return write, after
+    rewrite_password = password is not None and args["update_password"] == "always"  # noqa: S105
+    if rewrite_password:
+        write["credentials"] = {"username": username, "password": password}
+        if not settings_differ:
+            write["only_if_password_differs"] = True
+        return write, after
+    if settings_differ:
+        write["keep_credentials"] = True
+        return write, after
+    return None
+
+
+def apply_proxy(connection, facts: dict, args: dict, *, check_mode: bool, diff: bool) -> dict:
+    """Write the proxy where it differs from ``facts``; {changed, proxy, diff?} (never a password)."""
+    current = facts.get("proxy")
+    plan = plan_proxy(args, current)
+    if plan is None:
+        return {"changed": False, "proxy": current}
+    write, after = plan
+    adapter = adapter_for(facts["generation"])
+    data = {
+        "target": adapter.proxy_write_target(), "state": args["state"],
+        "document": adapter.proxy_document(after) if after else None,
+        "credentials": write["credentials"], "keep_credentials": write["keep_credentials"],
+        "only_if_password_differs": write["only_if_password_differs"], "dry_run": check_mode,
+        "restart_marker": adapter.restart_marker,  # set on the PC with the write: a restart is now due
+    }
+    if write["only_if_password_differs"]:
+        # Only the password may differ: the PC compares it (it cannot be read back) and writes if needed.
+        if run_script(connection, "gateway_proxy_write", data).get("password_matches"):
+            return {"changed": False, "proxy": current}
+    elif not check_mode:
+        run_script(connection, "gateway_proxy_write", data)
+    result = {"changed": True, "proxy": after}
+    if diff:
+        result["diff"] = {"before": diff_view(current), "after": diff_view(after),
+                          "before_header": "gateway proxy", "after_header": "gateway proxy"}
+    return result
+
+
+def diff_view(proxy: dict | None) -> dict:
+    """What the diff shows: never a password, only whether credentials are set and for whom."""
+    if not proxy:
+        return {}
+    return {key: proxy.get(key) for key in ("address", "bypass_on_local", "bypass_list", "username",
+                                            "credentials_set")}
