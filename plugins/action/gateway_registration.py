@@ -11,14 +11,13 @@ from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_action import (
     read_gateway,
 )
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_adapters import CLASSIC_DESKTOP, adapter_for
+from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_registration import desired, matches, view
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_scripts import run_script
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_validate import (
     check_cloud,
     check_guid,
     check_redirect_uri,
 )
-
-_COMPARED = ("cloud", "tenant_id", "app_id", "app_object_id", "redirect_uri")
 
 
 class ActionModule(GatewayActionBase):
@@ -56,18 +55,14 @@ class ActionModule(GatewayActionBase):
                     if facts["generation"] == CLASSIC_DESKTOP else "; is the gateway service running?")
             raise GatewayError(f"cannot read the gateway's Azure registration at {adapter.rest_root}/: "
                                f"{current.get('error') or 'no answer'}{hint}")
-        before = _view(current)
+        before = view(current)
         if args["state"] == "absent":
             after = {}
-            requests = adapter.unregistration_requests() if current.get("registered") else []
+            requests = [] if matches(current, None) else adapter.unregistration_requests()
         else:
-            after = {
-                "cloud": args["cloud"], "tenant_id": args["tenant_id"], "app_id": args["app_id"],
-                "app_object_id": args["app_object_id"] or current.get("app_object_id"),
-                "redirect_uri": args["redirect_uri"] or facts["gateway_url"],
-            }
-            same = current.get("registered") and all(current.get(k) == after[k] for k in _COMPARED)
-            requests = [] if same else adapter.registration_requests(after)
+            after = desired(facts, args["cloud"], args["tenant_id"], args["app_id"], args["app_object_id"],
+                            args["redirect_uri"])
+            requests = [] if matches(current, after) else adapter.registration_requests(after)
         result = {"changed": bool(requests), "generation": facts["generation"],
                   "registration": after if requests else before}
         if not requests:
@@ -92,9 +87,3 @@ class ActionModule(GatewayActionBase):
                     err.partial = {"changed": any(200 <= (r.get("status") or 0) < 300 for r in responses)}
                     raise err
         return result
-
-
-def _view(registration: dict) -> dict:
-    if not registration.get("registered"):
-        return {}
-    return {key: registration.get(key) for key in _COMPARED}

@@ -1,0 +1,54 @@
+"""wac.fleet.registration_pending: which gateways a fleet run must visit again, from their wac_gateway facts."""
+
+from __future__ import annotations
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.wac.fleet.plugins.filter.registration_pending import registration_pending
+
+TENANT = "11111111-1111-1111-1111-111111111111"
+APP = "22222222-2222-2222-2222-222222222222"
+OBJECT = "33333333-3333-3333-3333-333333333333"
+
+
+def facts(registered=True, readable=True, **changes):
+    registration = {"readable": readable, "registered": registered, "cloud": "AzureCloud", "tenant_id": TENANT,
+                    "app_id": APP, "app_object_id": OBJECT, "redirect_uri": "https://gw1.contoso.test"}
+    registration.update(changes)
+    return {"wac_gateway": {"gateway_url": "https://gw1.contoso.test", "registration": registration}}
+
+
+HOSTVARS = {
+    "same": facts(),
+    "other-app": facts(app_id="44444444-4444-4444-4444-444444444444"),
+    "other-cloud": facts(cloud="AzureChinaCloud"),
+    "moved": facts(redirect_uri="https://old.contoso.test"),
+    "unregistered": facts(registered=False),
+    "unreadable": facts(readable=False),
+    "never-read": {},
+}
+
+
+def test_present_keeps_every_gateway_that_differs_or_is_unknown_in_order():
+    pending = registration_pending(list(HOSTVARS), HOSTVARS, tenant_id=TENANT, app_id=APP, app_object_id=OBJECT)
+    assert pending == ["other-app", "other-cloud", "moved", "unregistered", "unreadable", "never-read"]
+
+
+def test_an_empty_object_id_keeps_the_gateways_own():
+    assert registration_pending(["same"], {"same": facts()}, tenant_id=TENANT, app_id=APP) == []
+
+
+def test_without_an_app_every_gateway_is_left_to_the_role():
+    assert registration_pending(["same", "moved"], HOSTVARS, tenant_id=TENANT, app_id="") == ["same", "moved"]
+
+
+def test_absent_keeps_the_registered_and_the_unknown():
+    pending = registration_pending(list(HOSTVARS), HOSTVARS, state="absent")
+    assert pending == ["same", "other-app", "other-cloud", "moved", "unreadable", "never-read"]
+
+
+@pytest.mark.parametrize(("hostvars", "state", "field"), [([], "present", "hostvars"), ({}, "gone", "state")])
+def test_bad_arguments_name_the_field(hostvars, state, field):
+    with pytest.raises(AnsibleFilterError, match=field):
+        registration_pending(["same"], hostvars, state=state)
