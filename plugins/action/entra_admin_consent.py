@@ -14,96 +14,148 @@ from ansible_collections.wac.fleet.plugins.plugin_utils._entra_action import (
     needs_permission,
 )
 from ansible_collections.wac.fleet.plugins.plugin_utils._entra_consent_state import (
+    ResourceNeed,
     needs_from_permissions,
+    needs_from_view,
     plan_consent,
+    scope_union,
+    tenant_wide_grant,
 )
+from ansible_collections.wac.fleet.plugins.plugin_utils._graph_client import GraphError, is_duplicate_error
 from ansible_collections.wac.fleet.plugins.plugin_utils._validate import InputError, check_guid, odata_string
 
 PERMISSION_READ_GRANTS = "DelegatedPermissionGrant.Read.All"
 
 
-def read_consent_inputs(client, app: dict, spec: list | None, sp_may_lag: bool = False, strict: bool = True):
-    """(client SP, needs) of an app: its requiredResourceAccess, or an explicit list of permissions by name.
+def read_client_sp(client, app_id: str, may_lag: bool = False) -> dict | None:
+    """The app's own service principal, or None.
 
-    ``sp_may_lag``: a missing service principal may be one created moments ago (by entra_app in the previous
-    task) that has not replicated yet: retry its read for up to consistency_timeout before calling it missing.
+    ``may_lag``: a missing service principal may be one created moments ago (by entra_app in the previous task)
+    that has not replicated yet: retry its read for up to consistency_timeout before calling it missing.
+    """
+    with needs_permission(PERMISSION_READ_APPS, "read service principals"):
+        return client.get(f"servicePrincipals(appId={odata_string(app_id)})",
+                          params={"$select": "id,appId,displayName"}, missing_ok=True, consistency_retry=may_lag)
+
+
+def read_needs(client, app: dict, spec: list | None, strict: bool = True) -> list[ResourceNeed]:
+    """What consent covers: the app's requiredResourceAccess, or an explicit list of permissions by name.
+
     ``strict=False`` (read-only reports): permissions of resources or IDs the tenant does not know are left out
     instead of failing.
     """
     with needs_permission(PERMISSION_READ_APPS, "read service principals"):
-        client_sp = client.get(f"servicePrincipals(appId={odata_string(app['appId'])})",
-                               params={"$select": "id,appId,displayName"}, missing_ok=True,
-                               consistency_retry=sp_may_lag)
         if spec is not None:
-            resource_sps = {e["resource"]: perms.fetch_resource_sp(client, e["resource"]) for e in spec}
+            resource_sps = perms.fetch_resource_sps(client, [e["resource"] for e in spec])
             permissions = perms.resolve(spec, resource_sps)
-            by_app_id = {sp["appId"].lower(): sp for sp in resource_sps.values()}
         else:
             permissions = perms.from_required_resource_access(app.get("requiredResourceAccess"))
-            by_app_id = {}
-            for app_id in dict.fromkeys(p.resource_app_id for p in permissions):
-                try:
-                    by_app_id[app_id] = perms.fetch_resource_sp(client, app_id)
-                except InputError:
-                    if strict:
-                        raise
-            if not strict:
-                permissions = [p for p in permissions if p.resource_app_id in by_app_id and p.key[1] in {
-                    x["id"].lower() for x in (by_app_id[p.resource_app_id].get(
-                        "oauth2PermissionScopes" if p.type == "Scope" else "appRoles") or [])}]
+            resource_sps = perms.fetch_resource_sps(client, dict.fromkeys(p.resource_app_id for p in permissions),
+                                                    strict)
+    by_app_id = {sp["appId"].lower(): sp for sp in resource_sps.values()}
+    if not strict:
+        permissions = perms.still_offered(permissions, by_app_id)
     try:
-        needs = needs_from_permissions(permissions, by_app_id)
+        return needs_from_permissions(permissions, by_app_id)
     except KeyError as exc:
         raise InputError(f"the app's requiredResourceAccess lists a permission its resource does not offer: "
                          f"{exc.args[0]}") from None
-    return client_sp, needs
 
 
-def read_consent_state(client, client_sp: dict, needs: list, grants_permission: str = PERMISSION_READ_GRANTS):
+def read_grants(client, client_sp_id: str) -> list[dict]:
+    """The delegated permission grants of the client service principal."""
+    return client.list("oauth2PermissionGrants", params={"$filter": f"clientId eq {odata_string(client_sp_id)}"})
+
+
+def read_consent_state(client, client_sp_id: str, needs: list, grants_permission: str = PERMISSION_READ_GRANTS,
+                       sp_may_lag: bool = False):
     """The consent plan; a 403 on reading grants names ``grants_permission`` (the write one when granting)."""
     with needs_permission(grants_permission, "read delegated permission grants"):
-        grants = client.list("oauth2PermissionGrants",
-                             params={"$filter": f"clientId eq {odata_string(client_sp['id'])}"})
+        grants = read_grants(client, client_sp_id)
     assignments = []
     if any(n.roles for n in needs):
         with needs_permission(PERMISSION_READ_APPS, "read app role assignments"):
-            assignments = client.list(f"servicePrincipals/{client_sp['id']}/appRoleAssignments")
-    return plan_consent(client_sp["id"], needs, grants, assignments)
+            assignments = client.list(f"servicePrincipals/{client_sp_id}/appRoleAssignments",
+                                      consistency_retry=sp_may_lag)
+    return plan_consent(client_sp_id, needs, grants, assignments)
+
+
+def create_grant(client, body: dict) -> None:
+    """POST a tenant-wide grant. When Graph answers that it already exists (a concurrent run, e.g. another CI job
+    or AWX slice consenting the same app, created it after our read), converge instead of failing: re-read the
+    client's grants once and PATCH the existing grant's scope to the union if scopes are still missing."""
+    try:
+        client.post("oauth2PermissionGrants", body, consistency_retry=True)
+        return
+    except GraphError as exc:
+        if not is_duplicate_error(exc):
+            raise
+        conflict = exc
+    existing = tenant_wide_grant(read_grants(client, body["clientId"]), body["clientId"], body["resourceId"])
+    if existing is None:  # created moments ago and not replicated to the replica we read: no loop, say so
+        raise GraphError(f"{conflict}; a concurrent run created this grant, but re-reading the client's grants "
+                         "did not return it yet (replication lag): run the task again",
+                         status=conflict.status, code=conflict.code, graph_message=conflict.graph_message,
+                         request_id=conflict.request_id, method=conflict.method, path=conflict.path)
+    scope = scope_union(existing.get("scope"), body["scope"])
+    if scope is not None:
+        client.patch(f"oauth2PermissionGrants/{existing['id']}", {"scope": scope})
+
+
+def assign_app_role(client, body: dict) -> None:
+    """POST an app role assignment; one that already exists (assigned by a concurrent run) is done: the
+    assignment is the (principal, resource, app role) triple itself, nothing to merge."""
+    try:
+        client.post(f"servicePrincipals/{body['resourceId']}/appRoleAssignedTo", body, consistency_retry=True)
+    except GraphError as exc:
+        if not is_duplicate_error(exc):
+            raise
 
 
 class ActionModule(EntraActionBase):
     ARGUMENT_SPEC = {
         "app_id": {"type": "str", "required": True},
         "required_resource_access": {"type": "list", "elements": "dict"},
+        "service_principal_id": {"type": "str"},
+        "resource_service_principals": {"type": "list", "elements": "dict"},
     }
+    MUTUALLY_EXCLUSIVE = [("required_resource_access", "resource_service_principals")]
 
     def check_input(self, args: dict) -> None:
         args["app_id"] = check_guid(args["app_id"], "app_id")
+        if args.get("service_principal_id") is not None:
+            args["service_principal_id"] = check_guid(args["service_principal_id"], "service_principal_id")
         spec = args.get("required_resource_access")
         args["_permission_spec"] = None if spec is None else perms.normalize_spec(spec)
+        given = args.get("resource_service_principals")
+        args["_needs"] = None if given is None else needs_from_view(given)
 
     def act(self, args: dict, ctx: Context) -> dict:
         client = ctx.client
-        with needs_permission(PERMISSION_READ_APPS, "read applications"):
-            app = client.get(f"applications(appId={odata_string(args['app_id'])})",
-                             params={"$select": "id,appId,displayName,requiredResourceAccess"}, missing_ok=True)
-        if app is None:
-            raise InputError(f"app_id {args['app_id']} does not exist in tenant {ctx.tenant_id}")
-        client_sp, needs = read_consent_inputs(client, app, args["_permission_spec"], sp_may_lag=True)
-        if client_sp is None:
+        needs = args["_needs"]
+        if needs is None:
+            with needs_permission(PERMISSION_READ_APPS, "read applications"):
+                app = client.get(f"applications(appId={odata_string(args['app_id'])})",
+                                 params={"$select": "id,appId,displayName,requiredResourceAccess"}, missing_ok=True)
+            if app is None:
+                raise InputError(f"app_id {args['app_id']} does not exist in tenant {ctx.tenant_id}")
+            needs = read_needs(client, app, args["_permission_spec"])
+        client_sp_id = args.get("service_principal_id")
+        if client_sp_id is None:
+            client_sp_id = (read_client_sp(client, args["app_id"], may_lag=True) or {}).get("id")
+        if client_sp_id is None:
             raise InputError(f"app_id {args['app_id']} has no service principal in tenant {ctx.tenant_id}; "
                              "run wac.fleet.entra_app first (it creates one)")
-        plan = read_consent_state(client, client_sp, needs, PERMISSION_GRANTS)
+        plan = read_consent_state(client, client_sp_id, needs, PERMISSION_GRANTS, sp_may_lag=True)
         if plan.changed and not ctx.check_mode:
             with needs_permission(PERMISSION_GRANTS, "grant tenant-wide consent to delegated permissions"):
                 for body in plan.grant_creates:
-                    client.post("oauth2PermissionGrants", body, consistency_retry=True)
+                    create_grant(client, body)
                 for update in plan.grant_updates:
                     client.patch(f"oauth2PermissionGrants/{update['id']}", {"scope": update["scope"]})
             with needs_permission(PERMISSION_APP_ROLES, "assign application permissions (app roles)"):
                 for assignment in plan.role_assignments:
-                    client.post(f"servicePrincipals/{assignment['body']['resourceId']}/appRoleAssignedTo",
-                                assignment["body"], consistency_retry=True)
+                    assign_app_role(client, assignment["body"])
         after = [{**s, "granted_scopes": sorted(s["granted_scopes"] + s["missing_scopes"]), "missing_scopes": [],
                   "granted_roles": sorted(s["granted_roles"] + s["missing_roles"]), "missing_roles": []}
                  for s in plan.state]
@@ -113,9 +165,9 @@ class ActionModule(EntraActionBase):
         scopes_granted += [{"resource": u["resource"], "scopes": u["added"]} for u in plan.grant_updates]
         result = {
             "changed": plan.changed,
-            "app_id": app["appId"],
+            "app_id": args["app_id"],
             "tenant_id": ctx.tenant_id,
-            "service_principal_id": client_sp["id"],
+            "service_principal_id": client_sp_id,
             "consent": after if not ctx.check_mode else plan.state,
             "scopes_granted": scopes_granted,
             "app_roles_assigned": [{"resource": a["resource"], "role": a["role"]} for a in plan.role_assignments],

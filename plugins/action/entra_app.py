@@ -19,7 +19,9 @@ from ansible_collections.wac.fleet.plugins.plugin_utils._entra_app_state import 
     DesiredApp,
     is_managed,
     plan_app,
+    plan_permissions,
 )
+from ansible_collections.wac.fleet.plugins.plugin_utils._entra_consent_state import needs_from_permissions, needs_view
 from ansible_collections.wac.fleet.plugins.plugin_utils._graph_client import GraphError
 from ansible_collections.wac.fleet.plugins.plugin_utils._validate import (
     InputError,
@@ -89,7 +91,7 @@ class ActionModule(EntraActionBase):
         client = ctx.client
         spec = args["_permission_spec"]
         with needs_permission(PERMISSION_READ_APPS, "read service principals"):
-            resource_sps = {entry["resource"]: perms.fetch_resource_sp(client, entry["resource"]) for entry in spec}
+            resource_sps = perms.fetch_resource_sps(client, [entry["resource"] for entry in spec])
         permissions = perms.resolve(spec, resource_sps)
         sps_by_app_id = {sp["appId"].lower(): sp for sp in resource_sps.values()}
 
@@ -135,6 +137,7 @@ class ActionModule(EntraActionBase):
             "display_name": (app or {}).get("displayName") or plan.body.get("displayName"),
             "tenant_id": ctx.tenant_id,
             "service_principal_id": sp_id,
+            "resource_service_principals": self._consent_needs(client, app, desired, sps_by_app_id),
             "redirect_uris_added": plan.redirect_uris_added,
             "redirect_uris_removed": plan.redirect_uris_removed,
         }
@@ -164,6 +167,17 @@ class ActionModule(EntraActionBase):
             client.patch(f"applications/{app['id']}", again.body)
             app = {**readback, **again.body}
         return app, created
+
+    @staticmethod
+    def _consent_needs(client, app, desired: DesiredApp, sps_by_app_id: dict) -> list[dict]:
+        """The app's permissions after the task, per resource service principal: what admin consent covers."""
+        permissions = plan_permissions((app or {}).get("requiredResourceAccess"), desired)
+        unknown = sorted({p.resource_app_id for p in permissions} - set(sps_by_app_id))
+        if unknown:
+            with needs_permission(PERMISSION_READ_APPS, "read service principals"):
+                found = perms.fetch_resource_sps(client, unknown, strict=False)
+            sps_by_app_id = {**sps_by_app_id, **{sp["appId"].lower(): sp for sp in found.values()}}
+        return needs_view(needs_from_permissions(perms.still_offered(permissions, sps_by_app_id), sps_by_app_id))
 
     def _service_principal(self, args, ctx: Context, app, created: bool) -> tuple[str | None, bool]:
         """(service principal object ID, whether one is/would be created)."""

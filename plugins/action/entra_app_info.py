@@ -4,7 +4,11 @@
 
 from __future__ import annotations
 
-from ansible_collections.wac.fleet.plugins.action.entra_admin_consent import read_consent_inputs, read_consent_state
+from ansible_collections.wac.fleet.plugins.action.entra_admin_consent import (
+    read_client_sp,
+    read_consent_state,
+    read_needs,
+)
 from ansible_collections.wac.fleet.plugins.plugin_utils import _entra_permissions as perms
 from ansible_collections.wac.fleet.plugins.plugin_utils._entra_action import (
     PERMISSION_READ_APPS,
@@ -52,7 +56,8 @@ class ActionModule(EntraActionBase):
                 "app": views[0] if len(views) == 1 else None}
 
     def _describe(self, client, app: dict, with_consent: bool) -> dict:
-        client_sp, needs = read_consent_inputs(client, app, None, strict=False)
+        client_sp = read_client_sp(client, app["appId"])
+        needs = read_needs(client, app, None, strict=False)
         by_app_id = {n.sp["appId"].lower(): n.sp for n in needs}
         view = {
             "app_id": app.get("appId"),
@@ -70,7 +75,7 @@ class ActionModule(EntraActionBase):
             "consent_complete": None,
         }
         if with_consent and client_sp is not None:
-            plan = read_consent_state(client, client_sp, needs)
+            plan = read_consent_state(client, client_sp["id"], needs)
             view["consent"] = plan.state
             view["consent_complete"] = not plan.changed
         return view

@@ -17,6 +17,15 @@ description:
     are missing.
   - Application permissions become app role assignments (C(appRoleAssignedTo) of the resource's service
     principal), one per role, created only when missing.
+  - Concurrent runs on the same app (parallel CI jobs, AWX slices) converge. When Graph answers that a grant
+    already exists (HTTP 409 C(Request_MultipleObjectsWithSameKeyValue)) because another run created it after
+    this task read the grants, the task reads the grants once more and patches the scopes still missing into that
+    grant. An app role assignment that already exists counts as done. If the other run's grant is not visible
+    yet (replication lag), the task fails; run it again.
+  - Given the results RV(wac.fleet.entra_app#module:service_principal_id) and
+    RV(wac.fleet.entra_app#module:resource_service_principals) as O(service_principal_id) and
+    O(resource_service_principals), it looks nothing up (so it needs no C(Application.Read.All)) and reads only
+    the app's grants (and, for application permissions, its app role assignments).
   - A caller without the privilege gets an error naming the Microsoft Graph permission it lacks
     (C(DelegatedPermissionGrant.ReadWrite.All), C(AppRoleAssignment.ReadWrite.All), C(Application.Read.All)).
   - Runs on the controller, never on the target host.
@@ -47,6 +56,45 @@ options:
         description: Application permissions (app roles).
         type: list
         elements: str
+        default: []
+  service_principal_id:
+    description:
+      - Object ID of the app's service principal (a GUID), as RV(wac.fleet.entra_app#module:service_principal_id)
+        returns it. Given, it is not looked up; one created moments ago is waited for (up to
+        O(consistency_timeout)) when Entra has not replicated it yet.
+      - It is not checked against O(app_id); pass the one M(wac.fleet.entra_app) returned for the same app.
+    type: str
+  resource_service_principals:
+    description:
+      - Consent to exactly these permissions, per resource service principal, as
+        RV(wac.fleet.entra_app#module:resource_service_principals) returns them, instead of reading the app's
+        C(requiredResourceAccess) and looking up each resource. Nothing in it is looked up; an empty list consents
+        to nothing.
+      - Mutually exclusive with O(required_resource_access).
+    type: list
+    elements: dict
+    suboptions:
+      app_id:
+        description: Application ID of the resource API (a GUID).
+        type: str
+        required: true
+      id:
+        description: Object ID of the resource's service principal in the tenant (a GUID).
+        type: str
+        required: true
+      display_name:
+        description: Display name of the resource, shown in the results (default its application ID).
+        type: str
+      delegated:
+        description: Delegated permissions (scope names) to grant tenant-wide.
+        type: list
+        elements: str
+        default: []
+      application:
+        description: Application permissions (app roles) to assign, each with C(id), the app role's GUID, and
+          C(value), its name.
+        type: list
+        elements: dict
         default: []
 extends_documentation_fragment:
   - wac.fleet.entra_auth
@@ -84,6 +132,12 @@ EXAMPLES = r"""
     - name: Admin consent for every permission the app requires
       wac.fleet.entra_admin_consent:
         app_id: "{{ wac_app.app_id }}"
+
+    - name: The same, from what entra_app already read (no lookups)
+      wac.fleet.entra_admin_consent:
+        app_id: "{{ wac_app.app_id }}"
+        service_principal_id: "{{ wac_app.service_principal_id | default(omit, true) }}"
+        resource_service_principals: "{{ wac_app.resource_service_principals }}"
 
 - name: Consent to one more delegated permission only
   wac.fleet.entra_admin_consent:

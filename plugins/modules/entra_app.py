@@ -221,6 +221,36 @@ service_principal_id:
   description: Object ID of the app's service principal; null in check mode when it would be created.
   returned: O(state=present) and O(service_principal=true)
   type: str
+resource_service_principals:
+  description:
+    - The app's required permissions after the task (in check mode, as they would be), per resource service
+      principal, in the form O(wac.fleet.entra_admin_consent#module:resource_service_principals) takes. Pass it
+      there, with RV(service_principal_id), to grant admin consent without looking anything up again.
+    - Permissions of resources the tenant does not know, or that a resource no longer offers, are left out.
+  returned: O(state=present)
+  type: list
+  elements: dict
+  contains:
+    app_id:
+      description: Application ID of the resource API.
+      type: str
+    id:
+      description: Object ID of the resource's service principal in the tenant.
+      type: str
+    display_name:
+      description: Display name of the resource's service principal.
+      type: str
+    delegated:
+      description: Delegated permissions (scope names).
+      type: list
+      elements: str
+    application:
+      description: Application permissions (app roles), each with C(id) and C(value).
+      type: list
+      elements: dict
+  sample: [{"app_id": "00000003-0000-0000-c000-000000000000", "id": "6f1e6c9a-4d3b-4f0e-9a43-1c2d3e4f5a6b",
+            "display_name": "Microsoft Graph", "delegated": ["User.Read"],
+            "application": [{"id": "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30", "value": "Application.Read.All"}]}]
 redirect_uris_added:
   description: Redirect URIs added, per platform (a move from Web to SPA shows as added to C(spa)).
   returned: success

@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 
+from ansible_collections.wac.fleet.plugins.plugin_utils._validate import InputError, check_guid
+
+NEEDS_KEYS = frozenset({"app_id", "id", "display_name", "delegated", "application"})
+
 
 @dataclasses.dataclass(frozen=True)
 class ResourceNeed:
@@ -42,6 +46,19 @@ def scope_set(scope: str | None) -> list[str]:
             seen.add(name)
             result.append(name)
     return result
+
+
+def tenant_wide_grant(grants: list[dict], client_sp_id: str, resource_sp_id: str) -> dict | None:
+    """The client's AllPrincipals grant on the resource among ``grants``, or None."""
+    return next((g for g in grants if g.get("consentType") == "AllPrincipals" and g.get("clientId") == client_sp_id
+                 and g.get("resourceId") == resource_sp_id), None)
+
+
+def scope_union(granted: str | None, wanted: str | None) -> str | None:
+    """The ``scope`` that adds the missing ``wanted`` scopes to ``granted``; None when none is missing."""
+    have = scope_set(granted)
+    missing = [s for s in scope_set(wanted) if s not in set(have)]
+    return " ".join(have + missing) if missing else None
 
 
 def plan_consent(client_sp_id: str, needs: list[ResourceNeed], grants: list[dict],
@@ -103,3 +120,47 @@ def needs_from_permissions(permissions, resource_sps_by_app_id: dict[str, dict])
                 entry["roles"].append((found["id"], found["value"]))
     return [ResourceNeed(resource_sps_by_app_id[app_id], tuple(v["scopes"]), tuple(v["roles"]))
             for app_id, v in grouped.items()]
+
+
+def needs_view(needs: list[ResourceNeed]) -> list[dict]:
+    """``needs`` in the form entra_app returns and entra_admin_consent takes (``resource_service_principals``)."""
+    return [{"app_id": n.sp["appId"], "id": n.sp["id"], "display_name": n.sp.get("displayName"),
+             "delegated": list(n.scopes), "application": [{"id": i, "value": v} for i, v in n.roles]}
+            for n in needs]
+
+
+def needs_from_view(items, option: str = "resource_service_principals") -> list[ResourceNeed]:
+    """The inverse of ``needs_view``, checked: an InputError names the bad field."""
+    if not isinstance(items, list):
+        raise InputError(f"{option} must be a list of {{app_id, id, display_name, delegated, application}}")
+    needs, seen = [], set()
+    for index, item in enumerate(items):
+        where = f"{option}[{index}]"
+        if not isinstance(item, dict):
+            raise InputError(f"{where} must be a dict with app_id, id, display_name, delegated, application")
+        unknown = set(item) - NEEDS_KEYS
+        if unknown:
+            raise InputError(f"{where} has unknown keys: {', '.join(sorted(unknown))}")
+        app_id = check_guid(item.get("app_id"), f"{where}.app_id")
+        if app_id in seen:
+            raise InputError(f"{where}.app_id: resource {app_id} is listed twice")
+        seen.add(app_id)
+        name = item.get("display_name")
+        if name is not None and not isinstance(name, str):
+            raise InputError(f"{where}.display_name must be a string")
+        scopes = item.get("delegated") or []
+        if not isinstance(scopes, list) or not all(isinstance(s, str) and s.split() == [s] for s in scopes):
+            raise InputError(f"{where}.delegated must be a list of scope names (no white space)")
+        application = item.get("application") or []
+        if not isinstance(application, list):
+            raise InputError(f"{where}.application must be a list of {{id, value}}")
+        roles = []
+        for role_index, role in enumerate(application):
+            at = f"{where}.application[{role_index}]"
+            if not isinstance(role, dict) or set(role) != {"id", "value"} or \
+                    not isinstance(role["value"], str) or not role["value"].strip():
+                raise InputError(f"{at} must be a dict with id (the app role's GUID) and value (its name)")
+            roles.append((check_guid(role["id"], f"{at}.id"), role["value"]))
+        sp = {"id": check_guid(item.get("id"), f"{where}.id"), "appId": app_id, "displayName": name or app_id}
+        needs.append(ResourceNeed(sp, tuple(dict.fromkeys(scopes)), tuple(dict.fromkeys(roles))))
+    return needs

@@ -23,6 +23,7 @@ WAC_DEFAULT_PERMISSIONS = (
 )
 
 RESOURCE_SP_SELECT = "id,appId,displayName,oauth2PermissionScopes,appRoles"
+IN_FILTER_MAX = 15  # values Graph accepts in one `in` of a $filter
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,22 +72,47 @@ def resource_app_id(resource: str) -> str | None:
     return WELL_KNOWN_RESOURCES.get(resource.strip().lower())
 
 
-def fetch_resource_sp(client, resource: str) -> dict:
-    """The resource's service principal (with its scopes and roles) by appId, well-known name or display name."""
-    app_id = resource_app_id(resource)
-    if app_id is None:
-        found = client.list("servicePrincipals", params={
-            "$filter": f"displayName eq {odata_string(resource)}", "$select": RESOURCE_SP_SELECT})
-        if len(found) != 1:
-            raise InputError(f"required_resource_access: resource {resource!r} matches {len(found)} service "
-                             "principals in the tenant; name it by its appId")
-        return found[0]
-    sp = client.get(f"servicePrincipals(appId={odata_string(app_id)})", params={"$select": RESOURCE_SP_SELECT},
-                    missing_ok=True)
-    if sp is None:
-        raise InputError(f"required_resource_access: resource {resource!r} (appId {app_id}) has no service "
-                         "principal in the tenant")
-    return sp
+def fetch_resource_sps(client, resources, strict: bool = True) -> dict[str, dict]:
+    """Each resource's service principal (with its scopes and roles), by appId, well-known name or display name.
+
+    Those named by appId (or a well-known name) are read in one request per IN_FILTER_MAX; display names one by one.
+    ``strict=False``: a resource the tenant does not know is left out instead of failing.
+    """
+    app_ids = {resource: resource_app_id(resource) for resource in resources}
+    wanted = list(dict.fromkeys(a for a in app_ids.values() if a))
+    found = {}
+    for start in range(0, len(wanted), IN_FILTER_MAX):
+        values = ", ".join(odata_string(a) for a in wanted[start:start + IN_FILTER_MAX])
+        for sp in client.list("servicePrincipals", params={"$filter": f"appId in ({values})",
+                                                           "$select": RESOURCE_SP_SELECT}):
+            found[sp["appId"].lower()] = sp
+    result = {}
+    for resource, app_id in app_ids.items():
+        if app_id is None:
+            matches = client.list("servicePrincipals", params={
+                "$filter": f"displayName eq {odata_string(resource)}", "$select": RESOURCE_SP_SELECT})
+            if len(matches) == 1:
+                result[resource] = matches[0]
+            elif strict:
+                raise InputError(f"required_resource_access: resource {resource!r} matches {len(matches)} service "
+                                 "principals in the tenant; name it by its appId")
+        elif app_id in found:
+            result[resource] = found[app_id]
+        elif strict:
+            raise InputError(f"required_resource_access: resource {resource!r} (appId {app_id}) has no service "
+                             "principal in the tenant")
+    return result
+
+
+def still_offered(permissions: list[Permission], resource_sps_by_app_id: dict[str, dict]) -> list[Permission]:
+    """The permissions whose resource the tenant knows and still offers them."""
+    result = []
+    for perm in permissions:
+        sp = resource_sps_by_app_id.get(perm.resource_app_id) or {}
+        kind = "oauth2PermissionScopes" if perm.type == "Scope" else "appRoles"
+        if perm.id in {(p.get("id") or "").lower() for p in sp.get(kind) or []}:
+            result.append(perm)
+    return result
 
 
 def _lookup(offered: list[dict], name: str) -> dict | None:

@@ -97,6 +97,23 @@ def is_consistency_error(status: int, code: str | None, message: str | None) -> 
     return status == 409 and ((code or "") == "Error_MsaAppDoesNotExist" or "msaappdoesnotexist" in text)
 
 
+DUPLICATE_CODE = "Request_MultipleObjectsWithSameKeyValue"
+
+
+def is_duplicate_error(exc: GraphError) -> bool:
+    """A create refused because the object already exists (e.g. written by a concurrent run moments ago).
+
+    Graph answers 409 ``Request_MultipleObjectsWithSameKeyValue`` (oauth2PermissionGrants: "Permission entry
+    already exists."); for a duplicate appRoleAssignment it has also been seen to answer 400 "Permission being
+    assigned already exists on the object."
+    """
+    if not isinstance(exc, GraphError):
+        return False
+    if exc.status == 409 and exc.code == DUPLICATE_CODE:
+        return True
+    return exc.status == 400 and "already exists on the object" in (exc.graph_message or "").lower()
+
+
 def _graph_error_fields(response: requests.Response) -> tuple[str | None, str | None, str | None]:
     try:
         error = response.json().get("error") or {}
@@ -185,10 +202,12 @@ class GraphClient:
                                 consistency_retry=consistency_retry, headers=headers)
         return None if response is None else (response.body or {})
 
-    def list(self, path: str, *, params: dict | None = None, headers: dict | None = None) -> list:
-        """Every item of a collection, following ``@odata.nextLink`` to the end (headers resent on each page)."""
+    def list(self, path: str, *, params: dict | None = None, headers: dict | None = None,
+             consistency_retry: bool = False) -> list:
+        """Every item of a collection, following ``@odata.nextLink`` to the end (headers resent on each page).
+        ``consistency_retry`` applies to the first page (a collection under an object created moments ago)."""
         items: list = []
-        page = self.get(path, params=params, headers=headers)
+        page = self.get(path, params=params, headers=headers, consistency_retry=consistency_retry)
         while True:
             items.extend(page.get("value") or [])
             next_link = page.get("@odata.nextLink")

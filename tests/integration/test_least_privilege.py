@@ -92,8 +92,13 @@ def test_entra_admin_consent_needs_read_and_grants_and_assignments_for_app_roles
     both = model.create_application({"displayName": "least-consent-both", "requiredResourceAccess": [
         {"resourceAppId": GRAPH, "resourceAccess": [{"id": USER_READ_SCOPE, "type": "Scope"},
                                                     {"id": USER_READ_ALL_ROLE, "type": "Role"}]}]})
-    for app in (delegated, both):
+    given = model.create_application({"displayName": "least-consent-given"})
+    for app in (delegated, both, given):
         model.create_service_principal({"appId": app.props["appId"]})
+    from_entra_app = {"app_id": given.props["appId"],
+                      "service_principal_id": model.service_principal_of_app(given.props["appId"]).id,
+                      "resource_service_principals": [{"app_id": GRAPH, "id": model.service_principal_by_app_id(
+                          GRAPH).id, "delegated": ["User.Read"]}]}
     minimal = identity(tenant, READ, GRANTS)
     with_roles = identity(tenant, READ, GRANTS, ASSIGNMENTS)
     no_read, no_grants = identity(tenant, GRANTS), identity(tenant, READ)
@@ -103,13 +108,16 @@ def test_entra_admin_consent_needs_read_and_grants_and_assignments_for_app_roles
              task("delegated minimal", "entra_admin_consent", minimal, app_id=delegated.props["appId"]),
              task("app roles without assignments", "entra_admin_consent", no_assignments,
                   app_id=both.props["appId"]),
-             task("app roles minimal", "entra_admin_consent", with_roles, app_id=both.props["appId"])]
+             task("app roles minimal", "entra_admin_consent", with_roles, app_id=both.props["appId"]),
+             task("given entra_app's outputs, grants alone", "entra_admin_consent", no_read, **from_entra_app)]
     results = run_playbook(tmp_path, tasks)[1]
-    check(results, ["delegated minimal", "app roles minimal"],
+    check(results, ["delegated minimal", "app roles minimal", "given entra_app's outputs, grants alone"],
           {"delegated without Read.All": READ, "delegated without grants": GRANTS,
            "app roles without assignments": ASSIGNMENTS})
     assert results["delegated minimal"]["changed"] and results["app roles minimal"]["changed"]
-    assert writes_by(tenant, no_read) == [] and writes_by(tenant, no_grants) == []
+    assert results["given entra_app's outputs, grants alone"]["changed"]
+    assert [e["path"] for e in writes_by(tenant, no_read)] == ["/v1.0/oauth2PermissionGrants"]
+    assert writes_by(tenant, no_grants) == []
     assert [e["path"] for e in writes_by(tenant, minimal) if "appRoleAssignedTo" in e["path"]] == []
 
 

@@ -1,4 +1,4 @@
-"""The OData query options Graph supports on the emulated collections: `$filter` (eq, startswith, and),
+"""The OData query options Graph supports on the emulated collections: `$filter` (eq, in, startswith, and),
 `$select`, `$top`, and server-driven paging with an opaque `$skiptoken` in `@odata.nextLink`."""
 
 import base64
@@ -9,8 +9,11 @@ from urllib.parse import urlencode
 from .errors import GraphError, bad_request
 
 MAX_TOP = 999
+MAX_IN_VALUES = 15
+_LITERAL = r"'(?:[^']|'')*'|[0-9a-fA-F-]{36}|true|false|null"
 _CLAUSE = re.compile(
-    r"\s*(?:(?P<prop>\w+)\s+eq\s+(?P<value>'(?:[^']|'')*'|[0-9a-fA-F-]{36}|true|false|null)"
+    rf"\s*(?:(?P<prop>\w+)\s+eq\s+(?P<value>{_LITERAL})"
+    rf"|(?P<iprop>\w+)\s+in\s+\((?P<ivalues>\s*(?:{_LITERAL})(?:\s*,\s*(?:{_LITERAL}))*)\s*\)"
     r"|startswith\(\s*(?P<sprop>\w+)\s*,\s*(?P<svalue>'(?:[^']|'')*')\s*\))\s*",
 )
 
@@ -36,13 +39,20 @@ def parse_filter(expression, filterable, resource):
         match = _CLAUSE.fullmatch(part)
         if not match:
             raise bad_request(f"Invalid filter clause: {expression}")
-        prop = match["prop"] or match["sprop"]
+        prop = match["prop"] or match["iprop"] or match["sprop"]
         if prop not in filterable:
             raise GraphError(400, "Request_UnsupportedQuery", f"Unsupported or invalid query filter clause "
                              f"specified for property '{prop}' of resource '{resource}'.")
         if match["prop"]:
             value = _literal(match["value"])
             tests.append(lambda p, k=prop, v=value: _same(p.get(k), v))
+        elif match["iprop"]:
+            values = [_literal(v) for v in re.findall(_LITERAL, match["ivalues"])]
+            if len(values) > MAX_IN_VALUES:
+                raise GraphError(400, "Request_UnsupportedQuery", f"Too many child clauses specified in search "
+                                 f"filter expression containing 'OR' operators: {len(values)}. Max allowed: "
+                                 f"{MAX_IN_VALUES}.")
+            tests.append(lambda p, k=prop, vs=values: any(_same(p.get(k), v) for v in vs))
         else:
             value = _literal(match["svalue"]).casefold()
             tests.append(lambda p, k=prop, v=value: str(p.get(k) or "").casefold().startswith(v))
