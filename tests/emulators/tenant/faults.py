@@ -5,9 +5,10 @@ its own fault. Every setting can be changed in-process (`tenant.faults.configure
 `POST /_emulator/faults` with the same keys as JSON.
 """
 
+import copy
 import threading
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 
@@ -37,6 +38,11 @@ class Faults:
     device_poll_interval: int = 1
     # Page size of Graph collections when the client gives no $top (Graph's default for applications is 100).
     page_size: int = 100
+    # In process only (callables): [{"method": "POST", "path": "/v1.0/oauth2PermissionGrants", "nth": 1,
+    # "run": callable(tenant)}]: just before the handler serves the nth matching Graph request (counted after the
+    # faults above let it through), call run(tenant) once, e.g. to write what a concurrent client would have
+    # written between a client's read and its write. The model knows nothing of these.
+    before_request: list = field(default_factory=list)
     _counter: int = 0
 
     def configure(self, **settings):
@@ -44,11 +50,29 @@ class Faults:
         unknown = set(settings) - names
         if unknown:
             raise ValueError(f"unknown fault settings: {sorted(unknown)}")
+        if "before_request" in settings:
+            settings["before_request"] = [_request_hook(h) for h in settings["before_request"] or []]
         for key, value in settings.items():
             setattr(self, key, value)
 
     def as_dict(self):
-        return {k: v for k, v in asdict(self).items() if not k.startswith("_")}
+        shown = {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self)
+                 if not f.name.startswith("_") and f.name != "before_request"}
+        shown["before_request"] = [{**{k: v for k, v in h.items() if k != "run"},
+                                    "run": getattr(h["run"], "__name__", repr(h["run"]))}
+                                   for h in self.before_request]
+        return shown
+
+    def request_hooks(self, method, path):
+        """The before_request callables due for this Graph request (each fires once, at its nth match)."""
+        due = []
+        for hook in self.before_request:
+            if hook["method"] == method and hook["path"] == path and not hook["fired"]:
+                hook["seen"] += 1
+                if hook["seen"] == hook["nth"]:
+                    hook["fired"] = True
+                    due.append(hook["run"])
+        return due
 
     def graph_fault(self, method):
         """Return (status, retry_after or None) of the fault this Graph request meets, or None."""
@@ -70,6 +94,17 @@ class Faults:
             self.token_errors_next -= 1
             return self.token_error
         return None
+
+
+def _request_hook(hook):
+    if not isinstance(hook, dict) or not callable(hook.get("run")) or not isinstance(hook.get("path"), str) \
+            or set(hook) - {"method", "path", "nth", "run"}:
+        raise ValueError("before_request entries are {method, path, nth, run: callable(tenant)} (in process only)")
+    nth = hook.get("nth", 1)
+    if not isinstance(nth, int) or nth < 1:
+        raise ValueError("before_request nth must be a positive integer")
+    return {"method": str(hook.get("method", "POST")).upper(), "path": hook["path"], "nth": nth,
+            "run": hook["run"], "seen": 0, "fired": False}
 
 
 class RequestLog:

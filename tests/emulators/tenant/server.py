@@ -58,6 +58,9 @@ async def _graph(request, handler):
                 raise GraphError(429, "TooManyRequests", "Too many requests.", headers=headers)
             raise GraphError(503, "serviceNotAvailable", "The service is temporarily unavailable. Please retry.",
                              headers=headers)
+        for run in tenant.faults.request_hooks(request.method, request.path):
+            state(request)["fault"] = "before_request"
+            run(tenant)
         try:
             response = await handler(request)
         except web.HTTPNotFound:
