@@ -17,6 +17,9 @@ STEP_OF_ACTION = {
     "gateway_registration": "registration",
 }
 ENTRA_ACTIONS = ("entra_app", "entra_app_info", "entra_admin_consent")
+# The fact wac.fleet.register_wac sets (on localhost) to the gateways whose registration still differs; the others
+# were read as registered to the shared app and are not visited again.
+PENDING_FACT = "wac_fleet_registration_pending"
 MAX_REASON = 400
 
 
@@ -34,6 +37,7 @@ class FleetReport:
     def __init__(self) -> None:
         self.hosts: dict[str, dict] = {}
         self.entra: dict = {}
+        self.pending: set[str] | None = None
 
     def add_hosts(self, names) -> None:
         for name in names:
@@ -57,9 +61,15 @@ class FleetReport:
         name = short_action(action)
         if name in ENTRA_ACTIONS:
             self._record_entra(name, status, result)
-        elif name == "gateway_info" and status in ("ok", "changed"):
+        elif name in ("gateway_info", "gateway_ready") and status in ("ok", "changed"):
             row["generation"] = result.get("generation")
             row["redirect_uris"] = list(result.get("redirect_uris") or [])
+            if name == "gateway_ready":
+                managed, changed = result.get("proxy_managed"), result.get("proxy_changed")
+                row["proxy"] = ("changed" if changed else "ok") if managed else "skipped"
+                row["restart"] = "changed" if result.get("restart") in ("restarted", "started") else "skipped"
+        elif name == "set_fact" and PENDING_FACT in (result.get("ansible_facts") or {}):
+            self.pending = set(result["ansible_facts"][PENDING_FACT])
         elif name in STEP_OF_ACTION:
             step = STEP_OF_ACTION[name]
             if status == "skipped" and row[step] != "not run":
@@ -92,6 +102,11 @@ class FleetReport:
 
     def summary(self) -> dict:
         rows = [self.hosts[name] for name in sorted(self.hosts)]
+        if self.pending is not None:
+            for row in rows:
+                read = row["generation"] is not None and row["outcome"] not in ("failed", "unreachable")
+                if read and row["registration"] == "not run" and row["host"] not in self.pending:
+                    row["registration"] = "ok"
         totals = {"gateways": len(rows)}
         for outcome in ("ok", "changed", "failed", "unreachable"):
             totals[outcome] = sum(1 for r in rows if r["outcome"] == outcome)

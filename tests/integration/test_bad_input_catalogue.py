@@ -93,16 +93,16 @@ def role_cases(ep: dict) -> list[tuple[str, str, dict, str]]:
         return name, f"role:{role_name}", variables, expect
 
     return [
-        role("gateway role: present without address", "gateway_proxy_address is required", "wac.fleet.gateway",
+        role("gateway role: present without address", "proxy.address is required", "wac.fleet.gateway",
              gateway_proxy_state="present", gateway_proxy_address=""),
         role("gateway role: unknown proxy state", "gateway_proxy_state", "wac.fleet.gateway", gateway_proxy_state="on"),
-        role("gateway role: password without user", "gateway_proxy_password needs gateway_proxy_username",
+        role("gateway role: password without user", "proxy.password was given without username",
              "wac.fleet.gateway",
              gateway_proxy_state="present", gateway_proxy_address="http://p.contoso.test:1",
              gateway_proxy_username="", gateway_proxy_password="x"),
-        role("gateway role: zero restart timeout", "input: gateway_restart_timeout must be", "wac.fleet.gateway",
+        role("gateway role: zero restart timeout", "timeout must be", "wac.fleet.gateway",
              gateway_restart_timeout=0),
-        role("gateway role: zero restart delay", "input: gateway_restart_delay must be", "wac.fleet.gateway",
+        role("gateway role: zero restart delay", "delay must be", "wac.fleet.gateway",
              gateway_restart_delay=0),
         role("gateway role: bad bypass entry", "bypass_list", "wac.fleet.gateway", gateway_proxy_state="present",
              gateway_proxy_address="http://p.contoso.test:1", gateway_proxy_bypass_list=["https://x.contoso.test"]),

@@ -60,6 +60,11 @@ def test_first_run_rerun_drift_check_mode_and_unregister(fleet_world):
     assert len(writes(world)) == writes_before
     for name in world.hosts:  # the re-run reads each gateway once and writes nothing
         assert world.scripts(name)[scripts_before[name]:] == ["gateway_info"], name
+    # one task per gateway after the gateway role's argument check (the Entra step runs once, on one host), and the
+    # registration play has no gateway to visit
+    per_gateway = [h for h in world.hosts if rerun.recap[h] == dict(rerun.recap[h], ok=2, skipped=0)]
+    assert len(per_gateway) == len(world.hosts) - 1, rerun.recap
+    assert "skipping: no hosts matched" in rerun.output
 
     proxy_drift, registration_drift = world.hosts[0], world.hosts[4]
     world.fleet.pcs[proxy_drift].model.apply({"proxy": {"address": "http://rogue.contoso.test:8080"}})
