@@ -68,7 +68,7 @@ class ActionModule(GatewayActionBase):
                                   "closes and reopens Windows Admin Center"]
         if not check_mode:
             facts = _facts_after(facts, result)
-        result.update(gateway=facts, ansible_facts={"wac_gateway": facts})
+        result["ansible_facts"] = {"wac_gateway": facts}
         return result
 
 

@@ -10,7 +10,8 @@ description:
   - What the C(wac.fleet.gateway) role does to each gateway, in one task, so that a fleet costs one task per
     gateway on a re-run (one WinRM command when nothing differs).
   - Reads the gateway as M(wac.fleet.gateway_info) does and sets the same C(wac_gateway) facts, updated with what
-    the task changed, for later tasks to reuse (O(wac.fleet.gateway_registration#module:gateway_facts)).
+    the task changed, for later tasks to reuse (O(wac.fleet.gateway_registration#module:gateway_facts)). Only the
+    facts carry them, to keep the result small (the controller handles one per gateway).
   - With O(proxy), sets or clears the proxy as M(wac.fleet.gateway_proxy) does, writing only when it differs.
     Without it, the proxy is left alone.
   - Restarts the gateway when the proxy changed, or when an earlier run wrote the proxy and stopped before the
@@ -112,9 +113,13 @@ state:
   description: The last health check (services and HTTPS answer) after a restart or start.
   returned: when the gateway was restarted or started
   type: dict
-gateway:
-  description: The gateway as read, updated with what the task changed (the C(wac_gateway) fact); the keys are
-    those M(wac.fleet.gateway_info) returns.
+ansible_facts:
+  description: The facts the task sets.
   returned: always
   type: dict
+  contains:
+    wac_gateway:
+      description: The gateway as read, updated with what the task changed; the keys M(wac.fleet.gateway_info)
+        returns.
+      type: dict
 """

@@ -60,9 +60,9 @@ def test_first_run_rerun_drift_check_mode_and_unregister(fleet_world):
     assert len(writes(world)) == writes_before
     for name in world.hosts:  # the re-run reads each gateway once and writes nothing
         assert world.scripts(name)[scripts_before[name]:] == ["gateway_info"], name
-    # one task per gateway after the gateway role's argument check (the Entra step runs once, on one host), and the
-    # registration play has no gateway to visit
-    per_gateway = [h for h in world.hosts if rerun.recap[h] == dict(rerun.recap[h], ok=2, skipped=0)]
+    # one task per gateway (the settings check and the Entra step run once, on one host), and the registration play
+    # has no gateway to visit
+    per_gateway = [h for h in world.hosts if rerun.recap[h] == dict(rerun.recap[h], ok=1, skipped=0)]
     assert len(per_gateway) == len(world.hosts) - 1, rerun.recap
     assert "skipping: no hosts matched" in rerun.output
 
@@ -156,3 +156,14 @@ def test_an_existing_app_id_is_used_without_any_write_to_it(fleet_world):
     assert missing.hosts("failed") == world.hosts
     assert "is not an app of the tenant" in missing.output
     assert writes(world) == []
+
+
+def test_bad_gateway_settings_stop_the_run_before_any_gateway_or_graph_request(fleet_world):
+    world = fleet_world(count=3)
+    world.write_vars(gateway_proxy_address="", gateway_proxy_username="")
+    bad = run(world, name="bad")
+    assert bad.rc != 0
+    assert "gateway_proxy_address is required when gateway_proxy_state is present" in bad.output
+    assert "gateway_proxy_password needs gateway_proxy_username" in bad.output
+    assert all(world.scripts(name) == [] for name in world.hosts)
+    assert world.tenant.requests() == []
