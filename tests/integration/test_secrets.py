@@ -103,7 +103,7 @@ def test_no_secret_anywhere_at_vvvv_over_winrm_https(fleet_world):
                 "group_vars": (world.work / "group_vars" / "wac_gateways.yml").read_text()}
     assert {leak.split(" in ")[0] for leak in leaks(secrets, controls)} >= {"proxy password"} | {
         f"WinRM password of {h}" for h in world.hosts}
-    assert sum(len(t) for t in texts.values()) > 100_000, "the -vvvv output and the files were scanned"
+    assert sum(len(t) for t in texts.values()) > 50_000, "the -vvvv output and the files were scanned"
 
     # the token cache is the one file holding tokens: mode 0600, and it does hold them (the scan above would see)
     assert stat.S_IMODE(cache_file.stat().st_mode) == 0o600
