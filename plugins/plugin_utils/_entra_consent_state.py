@@ -54,35 +54,37 @@ def tenant_wide_grant(grants: list[dict], client_sp_id: str, resource_sp_id: str
                  and g.get("resourceId") == resource_sp_id), None)
 
 
+def missing_scopes(granted: str | None, wanted: str | None) -> list[str]:
+    """The ``wanted`` scopes that ``granted`` lacks, in the order wanted."""
+    have = set(scope_set(granted))
+    return [s for s in scope_set(wanted) if s not in have]
+
+
 def scope_union(granted: str | None, wanted: str | None) -> str | None:
     """The ``scope`` that adds the missing ``wanted`` scopes to ``granted``; None when none is missing."""
-    have = scope_set(granted)
-    missing = [s for s in scope_set(wanted) if s not in set(have)]
-    return " ".join(have + missing) if missing else None
+    missing = missing_scopes(granted, wanted)
+    return " ".join(scope_set(granted) + missing) if missing else None
 
 
 def plan_consent(client_sp_id: str, needs: list[ResourceNeed], grants: list[dict],
                  assignments: list[dict]) -> ConsentPlan:
     """``grants``: the client's oauth2PermissionGrants; ``assignments``: its appRoleAssignments."""
     plan = ConsentPlan()
-    tenant_wide = {}
-    for grant in grants:
-        if grant.get("consentType") == "AllPrincipals" and grant.get("clientId") == client_sp_id:
-            tenant_wide.setdefault(grant.get("resourceId"), grant)
     assigned = {((a.get("resourceId") or "").lower(), (a.get("appRoleId") or "").lower()) for a in assignments
                 if (a.get("principalId") or client_sp_id) == client_sp_id}
     for need in needs:
         sp_id = need.sp["id"]
         name = need.sp.get("displayName") or need.sp.get("appId")
-        grant = tenant_wide.get(sp_id)
-        granted = scope_set(grant.get("scope") if grant else None)
-        missing_scopes = [s for s in scope_set(" ".join(need.scopes)) if s not in set(granted)]
-        if missing_scopes and grant is None:
+        grant = tenant_wide_grant(grants, client_sp_id, sp_id)
+        scope = grant.get("scope") if grant else None
+        granted = scope_set(scope)
+        missing = missing_scopes(scope, " ".join(need.scopes))
+        if missing and grant is None:
             plan.grant_creates.append({"clientId": client_sp_id, "consentType": "AllPrincipals",
-                                       "resourceId": sp_id, "scope": " ".join(missing_scopes)})
-        elif missing_scopes:
-            plan.grant_updates.append({"id": grant["id"], "scope": " ".join(granted + missing_scopes),
-                                       "added": missing_scopes, "resource": name})
+                                       "resourceId": sp_id, "scope": " ".join(missing)})
+        elif missing:
+            plan.grant_updates.append({"id": grant["id"], "scope": scope_union(scope, " ".join(need.scopes)),
+                                       "added": missing, "resource": name})
         missing_roles = []
         for role_id, value in need.roles:
             if (sp_id.lower(), role_id.lower()) not in assigned:
@@ -93,7 +95,7 @@ def plan_consent(client_sp_id: str, needs: list[ResourceNeed], grants: list[dict
         plan.state.append({
             "resource": name, "resource_app_id": need.sp.get("appId"),
             "granted_scopes": sorted(s for s in granted if s in set(need.scopes)),
-            "missing_scopes": sorted(missing_scopes),
+            "missing_scopes": sorted(missing),
             "granted_roles": sorted(value for _role_id, value in need.roles if value not in set(missing_roles)),
             "missing_roles": sorted(missing_roles),
         })
