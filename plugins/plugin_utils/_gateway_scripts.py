@@ -3,7 +3,11 @@
 """Run one of the shipped ``scripts/*.ps1`` over the host's own Ansible connection and read back its JSON.
 
 The script text is constant; its input travels as JSON on standard input (read on the PC with
-``$input | Out-String | ConvertFrom-Json``), never spliced into the script. The command is encoded by the
+``$input | Out-String | ConvertFrom-Json``), never spliced into the script, with one exception: the operations of
+:data:`INLINE_INPUT`, whose input is a constant of the collection (what the adapters know: registry keys, file
+paths, service names; nothing from the user and no secret), carry it inside the script as a PowerShell string
+literal (``$inputJson = '...'``). That saves the WS-Management Send of standard input, one request of the six,
+on the read every gateway runs on every run. The command is encoded by the
 connection's own PowerShell shell plugin (``_encode_script``), as ansible.windows' reboot code does, so the
 winrm, psrp and ssh connections all carry it; the winrm plugin of ansible-core 2.19 sends an already-encoded
 command as it is.
@@ -40,11 +44,22 @@ def script_path(operation: str) -> pathlib.Path:
 
 
 PRELUDE = "_prelude"
+INLINE_INPUT = frozenset({"gateway_info"})
+INLINE_VARIABLE = "$inputJson"
 
 
-def load_script(operation: str) -> str:
-    """The text sent for ``operation``: its marker line, then the shared ``_prelude.ps1``, then the rest of
-    ``<operation>.ps1`` (the marker stays the first line, which is what routes the script)."""
+def powershell_literal(text: str) -> str:
+    """``text`` as a PowerShell single-quoted string. PowerShell also ends such a string at the typographic quotes
+    U+2018..U+201B, so only ASCII is accepted (JSON from json.dumps escapes everything else)."""
+    if not text.isascii():
+        raise ValueError("a PowerShell literal built here must be ASCII")
+    return "'" + text.replace("'", "''") + "'"
+
+
+def load_script(operation: str, inline_input: str | None = None) -> str:
+    """The text sent for ``operation``: its marker line, then (for :data:`INLINE_INPUT` operations) the line
+    ``$inputJson = '<inline_input>'``, then the shared ``_prelude.ps1``, then the rest of ``<operation>.ps1`` (the
+    marker stays the first line, which is what routes the script)."""
     text = script_path(operation).read_text(encoding="utf-8")
     first, _sep, body = text.partition("\n")
     match = _MARKER_LINE.match(first)
@@ -52,7 +67,21 @@ def load_script(operation: str) -> str:
         raise ScriptError(f"shipped script {operation}.ps1 does not start with '{MARKER}{operation}'",
                           operation=operation)
     prelude = script_path(PRELUDE).read_text(encoding="utf-8")
+    if (inline_input is not None) != (operation in INLINE_INPUT):
+        raise ScriptError(f"{operation} takes its input {'inline' if operation in INLINE_INPUT else 'on stdin'}",
+                          operation=operation)
+    if inline_input is not None:
+        first = f"{first}\n{INLINE_VARIABLE} = {powershell_literal(inline_input)}"
     return f"{first}\n{prelude}{body}"
+
+
+def script_and_input(operation: str, data: dict) -> tuple[str, bytes | None]:
+    """The script text sent for ``operation`` with input ``data``, and the bytes for its standard input (None when
+    the input is in the script)."""
+    payload = json.dumps(data, separators=(",", ":"))  # ASCII: json.dumps escapes everything else
+    if operation in INLINE_INPUT:
+        return load_script(operation, inline_input=payload), None
+    return load_script(operation), payload.encode("utf-8")
 
 
 def shipped_operations() -> list[str]:
@@ -78,11 +107,11 @@ def run_script(connection, operation: str, data: dict) -> dict:
     Connection failures propagate (Ansible reports the host unreachable); a failure reported by the script,
     a non-zero exit code or unreadable output raise ScriptError with the script's own message.
     """
-    script = load_script(operation)
+    script, stdin = script_and_input(operation, data)
     command = connection._shell._encode_script(script, as_list=False, strict_mode=True, preserve_rc=False)
-    payload = json.dumps(data, separators=(",", ":")).encode("utf-8")
-    display.vvv(f"wac.fleet: running gateway script {operation} ({len(payload)} bytes of input)")
-    rc, b_stdout, b_stderr = connection.exec_command(command, in_data=payload, sudoable=False)
+    display.vvv(f"wac.fleet: running gateway script {operation} "
+                f"({'input in the script' if stdin is None else f'{len(stdin)} bytes of input on stdin'})")
+    rc, b_stdout, b_stderr = connection.exec_command(command, in_data=stdin, sudoable=False)
     stdout = to_text(b_stdout, errors="surrogate_or_replace")
     stderr = to_text(b_stderr, errors="surrogate_or_replace").strip()
     result = _last_json_object(stdout)

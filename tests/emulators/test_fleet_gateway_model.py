@@ -8,7 +8,7 @@ import types
 import pytest
 
 from ansible_collections.wac.fleet.plugins.plugin_utils import _gateway_adapters as adapters
-from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_scripts import load_script
+from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_scripts import script_and_input
 from tests.emulators.fleet import ops
 from tests.emulators.fleet.gateway_model import (
     APPSETTINGS,
@@ -41,9 +41,10 @@ def make_pc(generation: str, **options):
 
 
 def run(pc, operation: str, data: dict):
-    """Run the shipped script of ``operation`` as Ansible encodes it (strict mode line first)."""
-    script = "Set-StrictMode -Version Latest\n" + load_script(operation)
-    rc, stdout, stderr = ops.run_script(pc, script, json.dumps(data))
+    """Run the shipped script of ``operation`` as Ansible encodes it (strict mode line first), its input where
+    run_script puts it (in the script or on standard input)."""
+    script, stdin = script_and_input(operation, data)
+    rc, stdout, stderr = ops.run_script(pc, "Set-StrictMode -Version Latest\n" + script, (stdin or b"").decode())
     return rc, (json.loads(stdout) if stdout.strip() else None), stderr
 
 

@@ -62,11 +62,15 @@ def test_first_run_writes_the_proxy_and_restarts_where_a_service_can_be(fleet, t
 
 def test_rerun_is_one_command_per_gateway(fleet, tmp_path):
     before = log_sizes(fleet)
+    wsman_before = {name: dict(pc.requests) for name, pc in fleet.pcs.items()}
     run = run_playbook(fleet, playbook(), tmp_path / "rerun")
     assert run.rc == 0, run.stdout[-4000:]
-    for name in fleet.pcs:
+    for name, pc in fleet.pcs.items():
         assert not run.result("Make the gateway ready", name)["changed"]
         assert ops_since(fleet, name, before[name]) == ["gateway_info"], name
+        # the read's input is in the script: no WS-Management Send of standard input
+        wsman = {op: count - wsman_before[name].get(op, 0) for op, count in pc.requests.items()}
+        assert wsman.get("Send", 0) == 0 and wsman["Command"] == 1, wsman
 
 
 def test_check_mode_reports_the_restart_it_would_do_and_changes_nothing(fleet, tmp_path):

@@ -8,6 +8,7 @@ import pytest
 from ansible.plugins.loader import shell_loader
 
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_scripts import (
+    INLINE_INPUT,
     ScriptError,
     load_script,
     run_script,
@@ -41,6 +42,29 @@ def test_the_command_is_the_encoded_script_and_the_input_goes_on_stdin():
     assert "https://localhost:1/" not in script  # input never spliced into the script
 
 
+def test_the_reads_constant_input_is_in_the_script_and_nothing_goes_on_stdin():
+    data = {"stores": [{"id": "classic", "location": "HKLM:\\SOFTWARE\\O'Brien"}], "services": ["Gateway"]}
+    connection = Connection(stdout=b'{"stores": {}}')
+    run_script(connection, "gateway_info", data)
+    cmd, in_data, _sudoable = connection.sent[0]
+    lines = decode_command_line(cmd).splitlines()
+    assert in_data is None
+    assert lines[1] == "# wac.fleet operation: gateway_info"
+    assert lines[2] == "$inputJson = '" + json.dumps(data, separators=(",", ":")).replace("'", "''") + "'"
+
+
+def test_only_the_read_takes_its_input_in_the_script_and_secrets_stay_on_stdin():
+    assert INLINE_INPUT == {"gateway_info"}  # its input is what the adapters know, nothing from the user
+    connection = Connection(stdout=b'{"changed": true}')
+    run_script(connection, "gateway_proxy_write", {"stores": [], "proxy": {"password": "Pr0xy-S3cret"}})
+    cmd, in_data, _sudoable = connection.sent[0]
+    assert b"Pr0xy-S3cret" in in_data and "Pr0xy-S3cret" not in decode_command_line(cmd)
+    with pytest.raises(ScriptError, match="takes its input inline"):
+        load_script("gateway_info")
+    with pytest.raises(ScriptError, match="takes its input on stdin"):
+        load_script("gateway_rest", inline_input="{}")
+
+
 def test_a_reported_failure_carries_the_scripts_message():
     connection = Connection(rc=1, stdout=b'{"failed": true, "msg": "registry key X not found"}')
     with pytest.raises(ScriptError, match=r"^gateway_info: registry key X not found$"):
@@ -63,4 +87,5 @@ def test_every_shipped_script_loads():
     assert shipped_operations() == ["gateway_health", "gateway_info", "gateway_proxy_write", "gateway_rest",
                                     "gateway_service_control"]
     for operation in shipped_operations():
-        assert load_script(operation).startswith(f"# wac.fleet operation: {operation}\n")
+        text = load_script(operation, inline_input="{}" if operation in INLINE_INPUT else None)
+        assert text.startswith(f"# wac.fleet operation: {operation}\n")

@@ -6,6 +6,7 @@ any ERROR or MISSING node in the parse tree of each ``plugins/plugin_utils/scrip
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -13,7 +14,12 @@ import pytest
 import tree_sitter
 import tree_sitter_powershell
 
-from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_scripts import load_script, shipped_operations
+from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_scripts import (
+    INLINE_INPUT,
+    load_script,
+    powershell_literal,
+    shipped_operations,
+)
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "plugins" / "plugin_utils" / "scripts"
 SHIPPED = sorted(SCRIPTS.glob("*.ps1"))  # every file, the shared _prelude.ps1 included
@@ -48,14 +54,36 @@ def test_script_parses_without_error(path):
 
 @pytest.mark.parametrize("operation", shipped_operations())
 def test_script_as_sent_parses_and_follows_the_contract(operation):
-    text = load_script(operation)  # marker line, shared prelude, then the operation's own body
+    inline = json.dumps({"path": "HKLM:\\SOFTWARE\\O'Brien", "names": ["a b", "\u2019x"]}, separators=(",", ":"))
+    # marker line, the inline input where the operation takes it so, shared prelude, then the operation's own body
+    text = load_script(operation, inline_input=inline if operation in INLINE_INPUT else None)
     assert syntax_errors(text.encode()) == []
     assert text.splitlines()[0] == f"# wac.fleet operation: {operation}"
-    assert "$input | Out-String | ConvertFrom-Json" in text
+    # each script reads its input from the one channel run_script uses for it
+    if operation in INLINE_INPUT:
+        assert text.splitlines()[1] == f"$inputJson = {powershell_literal(inline)}"
+        assert "$in = $inputJson | ConvertFrom-Json" in text and "$input" not in text.replace("$inputJson", "")
+    else:
+        assert "$in = $input | Out-String | ConvertFrom-Json" in text and "$inputJson" not in text
     assert "failed = $true" in text and "exit $Code" in text
     # Ansible's _encode_script strips every line and drops blank ones: here-strings would not survive that.
     assert not re.search(r"@['\"]\s*$", text, re.MULTILINE)
     assert "Invoke-Expression" not in text and "iex " not in text
+
+
+def test_inline_input_is_one_string_literal_with_the_json_text():
+    inline = json.dumps({"name": "it's", "quote": "\u2018"}, separators=(",", ":"))
+    tree = PARSER.parse(f"$inputJson = {powershell_literal(inline)}".encode())
+    literal = [node for node in _walk(tree.root_node) if node.type == "verbatim_string_characters"]
+    assert len(literal) == 1 and literal[0].text.decode().replace("''", "'")[1:-1] == inline
+    with pytest.raises(ValueError):
+        powershell_literal("\u2019 ends a PowerShell string")
+
+
+def _walk(node):
+    yield node
+    for child in node.children:
+        yield from _walk(child)
 
 
 @pytest.mark.parametrize("broken", [

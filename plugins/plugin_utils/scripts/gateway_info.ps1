@@ -3,8 +3,9 @@
 # JSON file), the proxy in it (never its password: only whether credentials are set, and the user name), the
 # services and processes asked for, the FQDN, the registration from the gateway's own REST API, and the
 # collection's restart marker (set by gateway_proxy_write, cleared by gateway_service_control).
-# Input (JSON on standard input): {stores: [{id, kind, location, fields, protected_member, rest_root, rest_read,
-# version_file?}], services: [names], processes: [names], restart_marker: {location, name}}.
+# Input (JSON in $inputJson, which _gateway_scripts sets on the line after the marker: the input is a constant of
+# the collection): {stores: [{id, kind, location, fields, protected_member, rest_root, rest_read, version_file?}],
+# services: [names], processes: [names], restart_marker: {location, name}}.
 # Output: one JSON object. Decisions are made in Python.
 function Get-ProtectedUserName {
     param([string]$Blob)
@@ -39,7 +40,7 @@ function Invoke-Gateway {
 }
 
 try {
-    $in = $input | Out-String | ConvertFrom-Json
+    $in = $inputJson | ConvertFrom-Json
     # The gateway's certificate is often self-signed and named for the FQDN, not localhost: this request never
     # leaves the PC, so the loopback call accepts it.
     $webOptions = Get-LocalWebOption

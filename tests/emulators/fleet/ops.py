@@ -2,7 +2,9 @@
 
 ``run_script(pc, script, stdin)`` is the one entry point the WinRM protocol side calls for every command. The
 script's marker line ``# wac.fleet operation: <name>`` (among its first lines; Ansible prefixes lines such as
-``Set-StrictMode -Version Latest``) names the operation; ``stdin`` is the JSON input the client sent. Each
+``Set-StrictMode -Version Latest``) names the operation; its JSON input is what the client sent on ``stdin``, or,
+for a script that carries it (``$inputJson = '...'`` on a line of its own, a PowerShell single-quoted string in
+which ``''`` is one quote), that literal, as the shipped gateway_info.ps1 reads it. Each
 handler below mirrors one shipped ``plugins/plugin_utils/scripts/<name>.ps1`` step by step, using only the
 machine primitives of :class:`~tests.emulators.fleet.gateway_model.GatewayModel` (registry, files, services,
 DPAPI, HTTPS), so a plugin that passes the wrong registry key, file, service or REST path fails here as it would
@@ -19,6 +21,7 @@ from .gateway_model import STOPPED, ConnectionRefused, GatewayModel, MachineErro
 
 _MARKER = re.compile(r"^\s*#\s*wac\.fleet operation:\s*([A-Za-z0-9_.-]+)\s*$")
 _MARKER_SEARCH_LINES = 8
+_INLINE_INPUT = re.compile(r"^\$inputJson = '((?:[^']|'')*)'$", re.MULTILINE)
 
 
 def find_operation(script: str) -> str | None:
@@ -29,6 +32,12 @@ def find_operation(script: str) -> str | None:
         if match:
             return match.group(1)
     return None
+
+
+def script_input(script: str, stdin: str) -> str:
+    """The JSON text the script reads: its own ``$inputJson`` literal if it sets one, else standard input."""
+    match = _INLINE_INPUT.search(script)
+    return match.group(1).replace("''", "'") if match else stdin
 
 
 def _json_path(document, path: str):
@@ -239,12 +248,13 @@ def run_script(pc, script: str, stdin: str) -> tuple[int, str, str]:
     handler = OPERATIONS.get(operation)
     if handler is None:
         return 1, "", f"wac.fleet emulator: unknown operation {operation!r}; known: noop, {', '.join(OPERATIONS)}\r\n"
+    text = script_input(script, stdin)
     try:
-        data = json.loads(stdin) if stdin and stdin.strip() else None
+        data = json.loads(text) if text and text.strip() else None
     except ValueError as exc:
         return _failed(f"Invalid JSON primitive in the script input: {exc}")
     if not isinstance(data, dict):
-        return _failed("the script input must be one JSON object on standard input")
+        return _failed("the script input must be one JSON object (on standard input or in $inputJson)")
     try:
         result = handler(pc.model, data, faults)
     except MachineError as exc:
