@@ -10,7 +10,8 @@ class ModuleDocFragment:
 notes:
   - This is an action plugin. It runs on the controller and sends small PowerShell scripts over the host's own
     connection (C(ansible_connection=winrm), C(psrp) or C(ssh) with PowerShell); each script reads its input as
-    JSON on standard input and writes one JSON object back. No module is copied to the host.
+    JSON on standard input (the read of the gateway, whose input is a constant of the collection, carries it in the
+    script) and writes one JSON object back. No module is copied to the host.
   - "Three gateway generations are told apart: classic server mode (service C(ServerManagementGateway),
     settings under C(HKLM:\\SOFTWARE\\Microsoft\\ServerManagementGateway)), classic desktop mode (C(SmeDesktop.exe)
     in the user's session, no service, same registry key) and the modernized gateway (v2, services
