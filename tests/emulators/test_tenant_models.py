@@ -65,7 +65,7 @@ def test_service_principal_follows_its_application(model):
     role = {"allowedMemberTypes": ["Application"], "description": "d", "displayName": "R", "id": str(uuid.uuid4()),
             "isEnabled": True, "value": "R.All"}
     model.update_application(app, {"displayName": "after", "appRoles": [role]})
-    assert sp.props["displayName"] == "after" and sp.props["appRoles"] == [role]
+    assert sp.props["displayName"] == "after" and sp.props["appRoles"] == [{**role, "origin": "Application"}]
     model.delete_application(app)
     assert _code(lambda: model.get_service_principal("id", sp.id))[0] == 404
 

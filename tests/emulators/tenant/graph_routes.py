@@ -16,7 +16,8 @@ from .context import ctx
 from .errors import GraphError, bad_request, denied
 from .permissions import OWNED_BY
 
-APPLICATION_FILTERS = ("displayName", "appId", "uniqueName", "id", "signInAudience", "publisherDomain")
+# tags: "Supports $filter (eq, not, ge, le, startsWith)" (Graph application.md); filtered with `any` as a collection
+APPLICATION_FILTERS = ("displayName", "appId", "uniqueName", "id", "signInAudience", "publisherDomain", "tags")
 SP_FILTERS = ("displayName", "appId", "id", "servicePrincipalType", "appOwnerOrganizationId")
 GRANT_FILTERS = ("clientId", "resourceId", "consentType", "principalId", "id")
 ASSIGNMENT_FILTERS = ("principalId", "resourceId", "appRoleId", "principalType")

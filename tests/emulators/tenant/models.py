@@ -6,12 +6,13 @@ and to writes that reference it until then, as in Entra (eventual consistency). 
 with Graph's status and code. One re-entrant lock guards everything: the HTTP server runs in another thread.
 """
 
+import copy
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 
-from . import pki, shapes
+from . import app_limits, app_roles, pki, shapes
 from .errors import GraphError, bad_request, conflict, not_found
 from .faults import Faults, RequestLog
 from .sessions import Sessions
@@ -68,6 +69,7 @@ class Tenant:
         self._fault_defaults = {}
         self.identities = {}
         self.users = {}
+        self.groups = {}
         self.resource_aliases = {}  # extra identifier URI -> resource appId (e.g. the emulator's own Graph URL)
         self._builtin_ids = {app_id: (str(uuid.uuid4()), str(uuid.uuid4()))
                              for app_id, *_rest in builtin_service_principals()}
@@ -104,6 +106,12 @@ class Tenant:
         user = {"id": str(uuid.uuid4()), "userPrincipalName": user_principal_name, "displayName": display_name}
         self.users[user["id"]] = user
         return user
+
+    def add_group(self, display_name):
+        """A security group (the kind that can be assigned an app role); it survives reset() like users."""
+        group = {"id": str(uuid.uuid4()), "displayName": display_name, "securityEnabled": True, "mailEnabled": False}
+        self.groups[group["id"]] = group
+        return group
 
     def add_identity(self, name, roles=(), **spec):
         """Register a test caller; it survives reset(). Returns the IdentitySpec (ids fixed for the session)."""
@@ -172,6 +180,7 @@ class Tenant:
                 raise conflict("Another object with the same value for property uniqueName already exists.")
             props = shapes.application_props(str(uuid.uuid4()), str(uuid.uuid4()), self.domain, time.time())
             shapes.merge_properties(props, body)
+            _check_application_rules(props, body, before_roles=[])
             rec = Record(props, visible_at=self._created_visible_at(), owners={owner} if owner else set())
             self.applications[props["id"]] = rec
             return rec
@@ -182,8 +191,17 @@ class Tenant:
         if "uniqueName" in body and body["uniqueName"] != rec.props.get("uniqueName"):
             raise bad_request("Property 'uniqueName' is immutable and cannot be changed once it is set.")
         with self.lock:
-            shapes.merge_properties(rec.props, body)
+            after = copy.deepcopy(rec.props)
+            shapes.merge_properties(after, body)
+            _check_application_rules(after, body, before_roles=rec.props.get("appRoles") or [])
+            removed = app_roles.removed_ids(rec.props.get("appRoles") or [], after.get("appRoles") or [])
+            rec.props.clear()
+            rec.props.update(after)
             sp = self._sp_of_app(rec.props["appId"], consistent=True)
+            if sp is not None and removed:  # UNCONFIRMED: a removed (disabled) role takes its assignments along
+                for aid in [a for a, r in self.assignments.items() if r.props["resourceId"] == sp.id
+                            and r.props["appRoleId"].lower() in removed]:
+                    del self.assignments[aid]
             if sp is not None:  # Entra keeps a service principal in step with its application
                 app = rec.props
                 sp.props.update(displayName=app["displayName"], appDisplayName=app["displayName"],
@@ -345,15 +363,27 @@ class Tenant:
         principal_id = body.get("principalId")
         if principal_id in self.users:
             principal, principal_type = self.users[principal_id], "User"
+        elif principal_id in self.groups:
+            principal, principal_type = self.groups[principal_id], "Group"
         else:
             principal, principal_type = self.get_service_principal("id", principal_id).props, "ServicePrincipal"
-        role_id = body.get("appRoleId")
-        roles = {r["id"] for r in resource_sp.props["appRoles"]} | {DEFAULT_ROLE_ID}
-        if role_id not in roles:
+        role_id = (body.get("appRoleId") or "").lower()
+        role = next((r for r in resource_sp.props["appRoles"] if r["id"].lower() == role_id), None)
+        if role is None and role_id != DEFAULT_ROLE_ID:
             raise bad_request(f"Permission being assigned was not found on application "
                               f"'{resource_sp.props['appId']}'.")
+        # appRole.allowedMemberTypes: "User" lets users and groups be assigned, "Application" other apps' service
+        # principals (Graph approle.md). A disabled role "becomes inactive and no longer assignable"
+        # (MicrosoftDocs/entra-docs howto-add-app-roles-in-apps.md, PR #1405). Graph's messages for these two
+        # refusals are UNCONFIRMED.
+        member_type = "Application" if principal_type == "ServicePrincipal" else "User"
+        if role is not None and member_type not in role.get("allowedMemberTypes", []):
+            raise bad_request(f"The app role '{role.get('value')}' cannot be assigned to a {principal_type.lower()}: "
+                              f"its allowedMemberTypes are {role.get('allowedMemberTypes')}.")
+        if role is not None and not role.get("isEnabled", True):
+            raise bad_request(f"The app role '{role.get('value')}' is disabled and cannot be assigned.")
         if any(r.props["principalId"] == principal_id and r.props["resourceId"] == resource_sp.id
-               and r.props["appRoleId"] == role_id for r in self.assignments.values()):
+               and r.props["appRoleId"].lower() == role_id for r in self.assignments.values()):
             raise conflict("Permission being assigned already exists on the object.")
         props = {"id": shapes.assignment_id(principal_id), "deletedDateTime": None, "appRoleId": role_id,
                  "createdDateTime": shapes.now_iso(), "principalDisplayName": principal["displayName"],
@@ -403,6 +433,16 @@ class Tenant:
                     p["consentType"] == "AllPrincipals" or p["principalId"] == user_id):
                 out.update(p["scope"].split())
         return out
+
+
+def _check_application_rules(after, body, before_roles):
+    """What Graph checks on the application as a write would leave it: app roles (shape, and no enabled role
+    removed or changed) and the redirect-URI limit of its audience (app_roles.py, app_limits.py name the sources)."""
+    if "appRoles" in body:
+        app_roles.check_roles(after.get("appRoles"), (after.get("api") or {}).get("oauth2PermissionScopes"))
+        after["appRoles"] = [app_roles.normalized(r) for r in after["appRoles"]]
+        app_roles.check_transition([app_roles.normalized(r) for r in before_roles], after["appRoles"])
+    app_limits.check_redirect_uri_limit(after, body)
 
 
 def _check_guid(value):

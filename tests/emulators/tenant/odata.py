@@ -1,4 +1,5 @@
-"""The OData query options Graph supports on the emulated collections: `$filter` (eq, in, startswith, and),
+"""The OData query options Graph supports on the emulated collections: `$filter` (eq, in, startswith, and, and
+`any` over a collection of strings as in `tags/any(t:t eq 'x')`, Graph's filter-query-parameter.md),
 `$select`, `$top`, and server-driven paging with an opaque `$skiptoken` in `@odata.nextLink`."""
 
 import base64
@@ -14,7 +15,8 @@ _LITERAL = r"'(?:[^']|'')*'|[0-9a-fA-F-]{36}|true|false|null"
 _CLAUSE = re.compile(
     rf"\s*(?:(?P<prop>\w+)\s+eq\s+(?P<value>{_LITERAL})"
     rf"|(?P<iprop>\w+)\s+in\s+\((?P<ivalues>\s*(?:{_LITERAL})(?:\s*,\s*(?:{_LITERAL}))*)\s*\)"
-    r"|startswith\(\s*(?P<sprop>\w+)\s*,\s*(?P<svalue>'(?:[^']|'')*')\s*\))\s*",
+    r"|startswith\(\s*(?P<sprop>\w+)\s*,\s*(?P<svalue>'(?:[^']|'')*')\s*\)"
+    r"|(?P<aprop>\w+)/any\(\s*(?P<avar>\w+)\s*:\s*(?P=avar)\s+eq\s+(?P<avalue>'(?:[^']|'')*')\s*\))\s*",
 )
 
 
@@ -39,7 +41,7 @@ def parse_filter(expression, filterable, resource):
         match = _CLAUSE.fullmatch(part)
         if not match:
             raise bad_request(f"Invalid filter clause: {expression}")
-        prop = match["prop"] or match["iprop"] or match["sprop"]
+        prop = match["prop"] or match["iprop"] or match["sprop"] or match["aprop"]
         if prop not in filterable:
             raise GraphError(400, "Request_UnsupportedQuery", f"Unsupported or invalid query filter clause "
                              f"specified for property '{prop}' of resource '{resource}'.")
@@ -53,6 +55,9 @@ def parse_filter(expression, filterable, resource):
                                  f"filter expression containing 'OR' operators: {len(values)}. Max allowed: "
                                  f"{MAX_IN_VALUES}.")
             tests.append(lambda p, k=prop, vs=values: any(_same(p.get(k), v) for v in vs))
+        elif match["aprop"]:  # a collection of strings (tags): any member equal to the value
+            value = _literal(match["avalue"])
+            tests.append(lambda p, k=prop, v=value: any(_same(item, v) for item in p.get(k) or []))
         else:
             value = _literal(match["svalue"]).casefold()
             tests.append(lambda p, k=prop, v=value: str(p.get(k) or "").casefold().startswith(v))
