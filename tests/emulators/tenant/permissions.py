@@ -1,6 +1,7 @@
 """Which Graph permission each emulated route needs: data, so that the enforcement and the documentation
 cannot drift apart. A request passes when its token's `roles` (application permissions) or `scp` (delegated
-permissions) contain at least one of the route's permissions; otherwise Graph answers 403
+permissions) contain at least one of the route's permissions (all of an alternative written "A+B"); otherwise
+Graph answers 403
 Authorization_RequestDenied. Application.ReadWrite.OwnedBy on a write to an existing object further requires
 that the caller owns the application (the creator of an application becomes its owner).
 """
@@ -15,6 +16,12 @@ READ_GRANTS = ("DelegatedPermissionGrant.Read.All", "DelegatedPermissionGrant.Re
 WRITE_GRANTS = ("DelegatedPermissionGrant.ReadWrite.All",)
 READ_ASSIGNMENTS = ("Application.Read.All", "Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All",
                     "Directory.Read.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All")
+# POST appRoleAssignedTo needs two permissions together, "AppRoleAssignment.ReadWrite.All and Application.Read.All,
+# AppRoleAssignment.ReadWrite.All and Directory.Read.All" (Graph serviceprincipal-post-approleassignedto.md); a "+"
+# joins the permissions an alternative needs all of. DELETE needs AppRoleAssignment.ReadWrite.All alone
+# (serviceprincipal-delete-approleassignedto.md).
+ASSIGN_APP_ROLES = ("AppRoleAssignment.ReadWrite.All+Application.Read.All",
+                    "AppRoleAssignment.ReadWrite.All+Directory.Read.All")
 WRITE_ASSIGNMENTS = ("AppRoleAssignment.ReadWrite.All",)
 
 APP = "/v1.0/applications"
@@ -40,7 +47,7 @@ ROUTES = (
     ("DELETE", SP + "/{id}", "delete_service_principal", WRITE_APPLICATIONS),
     ("DELETE", SP + "({key})", "delete_service_principal", WRITE_APPLICATIONS),
     ("GET", SP + "/{id}/appRoleAssignedTo", "list_assigned_to", READ_ASSIGNMENTS),
-    ("POST", SP + "/{id}/appRoleAssignedTo", "assign_app_role", WRITE_ASSIGNMENTS),
+    ("POST", SP + "/{id}/appRoleAssignedTo", "assign_app_role", ASSIGN_APP_ROLES),
     ("DELETE", SP + "/{id}/appRoleAssignedTo/{assignment}", "unassign_app_role", WRITE_ASSIGNMENTS),
     ("GET", SP + "/{id}/appRoleAssignments", "list_assignments", READ_ASSIGNMENTS),
     ("GET", GRANTS, "list_grants", READ_GRANTS),
@@ -54,6 +61,11 @@ ROUTES = (
 def granted(claims):
     """The permissions a verified token carries: application roles, or delegated scopes."""
     return set(claims.get("roles") or ()) | set((claims.get("scp") or "").split())
+
+
+def satisfied(held, allowed):
+    """The route's alternatives (`allowed`) the permissions `held` satisfy; "A+B" needs both A and B."""
+    return {alternative for alternative in allowed if set(alternative.split("+")) <= set(held)}
 
 
 def markdown_table():

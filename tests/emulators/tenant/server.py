@@ -9,7 +9,7 @@ from aiohttp import web
 from . import control_routes, graph_routes, login_routes
 from .context import CONTEXT, Context, ctx, state
 from .errors import GraphError, TokenError, denied
-from .permissions import ROUTES, granted
+from .permissions import ROUTES, granted, satisfied
 from .shapes import now_iso
 
 
@@ -26,7 +26,7 @@ def graph_error_response(request, err):
 def _guarded(handler, allowed):
     async def route(request):
         claims = state(request)["claims"]
-        perms = granted(claims) & set(allowed)
+        perms = satisfied(granted(claims), allowed)
         if not perms:
             raise denied()
         return await handler(request, graph_routes.Caller(claims, perms))
