@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+from ansible_collections.wac.fleet.plugins.plugin_utils import _entra_app_roles as app_roles
 from ansible_collections.wac.fleet.plugins.plugin_utils import _entra_permissions as perms
 from ansible_collections.wac.fleet.plugins.plugin_utils._entra_action import (
     PERMISSION_READ_APPS,
@@ -20,6 +21,8 @@ from ansible_collections.wac.fleet.plugins.plugin_utils._entra_app_state import 
     is_managed,
     plan_app,
     plan_permissions,
+    redirect_uri_count,
+    redirect_uri_limit,
 )
 from ansible_collections.wac.fleet.plugins.plugin_utils._entra_consent_state import needs_from_permissions, needs_view
 from ansible_collections.wac.fleet.plugins.plugin_utils._graph_client import GraphError
@@ -62,6 +65,7 @@ class ActionModule(EntraActionBase):
         "move_web_to_spa": {"type": "bool", "default": False},
         "required_resource_access": {"type": "list", "elements": "dict"},
         "permissions_mode": {"type": "str", "default": "additive", "choices": ["additive", "exclusive"]},
+        "app_roles": {"type": "list", "elements": "dict"},
         "service_principal": {"type": "bool", "default": True},
         "force": {"type": "bool", "default": False},
     }
@@ -80,6 +84,9 @@ class ActionModule(EntraActionBase):
         spec = args.get("required_resource_access")
         args["_permission_spec"] = perms.normalize_spec(
             [dict(e) for e in perms.WAC_DEFAULT_PERMISSIONS] if spec is None else spec)
+        roles = args.get("app_roles")
+        args["_app_roles"] = app_roles.normalize_roles(
+            [dict(r) for r in app_roles.WAC_APP_ROLES] if roles is None else roles)
 
     def act(self, args: dict, ctx: Context) -> dict:
         if args["state"] == "absent":
@@ -107,6 +114,8 @@ class ActionModule(EntraActionBase):
             move_web_to_spa=args["move_web_to_spa"],
             permissions=tuple(permissions),
             permissions_mode=args["permissions_mode"],
+            app_roles=tuple(args["_app_roles"]),
+            role_key=args.get("unique_name") or args.get("app_id"),
         )
         # The app is read last, right before the write, to keep the read-to-write window short.
         with needs_permission(PERMISSION_READ_APPS, "read applications"):
@@ -115,6 +124,14 @@ class ActionModule(EntraActionBase):
             raise InputError(f"app_id {args['app_id']} does not exist in tenant {ctx.tenant_id}; entra_app never "
                              "creates an app for app_id (use unique_name to create one)")
         plan = plan_app(current, desired, unique_name=args.get("unique_name"), render_permissions=render)
+        after = {**(current or {}), **plan.body}
+        limit = redirect_uri_limit(after.get("signInAudience"))
+        if plan.changed and redirect_uri_count(after) > limit:
+            raise InputError(
+                f"the app would hold {redirect_uri_count(after)} redirect URIs (all platforms together); an app with "
+                f"signInAudience {after.get('signInAudience')} holds at most {limit} (Entra's limit, which cannot be "
+                "raised): give fewer redirect_uris, or spread the gateways over several apps with "
+                "wac.fleet.entra_fleet_apps (the wac.fleet.entra_app role does)")
         app = current
         created = False
         if plan.changed and not ctx.check_mode:
@@ -123,11 +140,11 @@ class ActionModule(EntraActionBase):
 
         sp_id, sp_changed = self._service_principal(args, ctx, app, created)
         before = dict(plan.before)
-        after = dict(plan.after)
+        after_view = dict(plan.after)
         if args["service_principal"]:
             if before:
                 before["service_principal"] = not sp_changed
-            after["service_principal"] = True
+            after_view["service_principal"] = True
         result = {
             "changed": plan.changed or sp_changed,
             "created": plan.create,
@@ -140,9 +157,13 @@ class ActionModule(EntraActionBase):
             "resource_service_principals": self._consent_needs(client, app, desired, sps_by_app_id),
             "redirect_uris_added": plan.redirect_uris_added,
             "redirect_uris_removed": plan.redirect_uris_removed,
+            "redirect_uri_count": redirect_uri_count(app or after),
+            "redirect_uri_limit": limit,
+            "app_roles": app_roles.roles_view((app or after).get("appRoles")),
+            "app_roles_added": plan.app_roles_added,
         }
         if ctx.diff:
-            result["diff"] = {"before": before, "after": after}
+            result["diff"] = {"before": before, "after": after_view}
         return result
 
     def _write(self, client, args, current, plan, desired, render):

@@ -17,6 +17,11 @@ description:
     tagged C(wac.fleet:managed).
   - B(Use existing) with O(app_id) - the app must exist; nothing is ever created for an O(app_id).
   - Lists compare as sets; a second run with the same input changes nothing and sends no write.
+  - The app's redirect URIs (every platform together) must stay within Entra's limit for its sign-in audience -
+    256, or 100 when personal Microsoft accounts may sign in; a task that would exceed it fails before writing.
+    M(wac.fleet.entra_fleet_apps) spreads a larger fleet over several apps.
+  - The app gets the app roles of O(app_roles) (by default C(User) and C(Admin), which gateway sign-in with
+    Microsoft Entra ID uses); roles it has are never changed or removed.
   - Redirect URIs are written as whole lists (Graph has no optimistic concurrency for them), so after a write the
     app is read back and, if another writer dropped URIs of this task, merged and written again (bounded), so
     that concurrent runs end with the union.
@@ -72,58 +77,13 @@ options:
     type: str
     default: additive
     choices: [additive, exclusive]
-  move_web_to_spa:
-    description:
-      - Move every Web-platform redirect URI to the SPA platform (the fix for "cross-origin token redemption is
-        permitted only for the 'Single-Page Application' client type").
-    type: bool
-    default: false
-  required_resource_access:
-    description:
-      - API permissions the app requires, by name; each name is resolved to its ID through the resource's service
-        principal in the tenant, and a name the resource does not offer is an error naming it.
-      - Default, the set Windows Admin Center documents (B(UNCONFIRMED) as the current authoritative list);
-        Microsoft Graph delegated C(Application.Read.All), C(Application.ReadWrite.All),
-        C(Directory.AccessAsUser.All), C(Directory.Read.All), C(Directory.ReadWrite.All), C(User.Read);
-        Azure Service Management delegated C(user_impersonation).
-      - Give V([]) to leave the permissions alone.
-    type: list
-    elements: dict
-    suboptions:
-      resource:
-        description:
-          - The resource API by display name (C(Microsoft Graph), C(Azure Service Management), or any service
-            principal's unique display name) or by its application ID.
-        type: str
-        required: true
-      delegated:
-        description: Delegated permissions (scopes), for example C(User.Read).
-        type: list
-        elements: str
-        default: []
-      application:
-        description: Application permissions (app roles), for example C(Application.Read.All).
-        type: list
-        elements: str
-        default: []
-  permissions_mode:
-    description:
-      - V(additive) adds the missing permissions to the app's; V(exclusive) makes them exactly
-        O(required_resource_access).
-    type: str
-    default: additive
-    choices: [additive, exclusive]
-  service_principal:
-    description:
-      - Ensure the app has a service principal in the tenant (needed for consent and sign-in).
-    type: bool
-    default: true
   force:
     description:
       - With O(state=absent), delete the app even if this collection did not create it.
     type: bool
     default: false
 extends_documentation_fragment:
+  - wac.fleet.entra_app_settings
   - wac.fleet.entra_auth
   - ansible.builtin.action_common_attributes
 attributes:
@@ -136,7 +96,9 @@ attributes:
     platforms: all
     details: Runs on the controller.
 seealso:
+  - module: wac.fleet.entra_fleet_apps
   - module: wac.fleet.entra_admin_consent
+  - module: wac.fleet.entra_app_role_assignments
   - module: wac.fleet.entra_app_info
 author:
   - wac.fleet maintainers (@wac-fleet)
@@ -263,9 +225,32 @@ redirect_uris_removed:
   type: list
   elements: dict
   sample: [{"platform": "web", "uri": "https://localhost:6516"}]
+redirect_uri_count:
+  description: The app's redirect URIs on every platform together, after the task (in check mode, as they would be).
+  returned: O(state=present)
+  type: int
+  sample: 2
+redirect_uri_limit:
+  description: The most redirect URIs the app may hold, by its sign-in audience (256, or 100 with personal accounts).
+  returned: O(state=present)
+  type: int
+  sample: 256
+app_roles:
+  description: The app's roles after the task - C(value), C(id), C(display_name), C(allowed_member_types), C(enabled).
+  returned: O(state=present)
+  type: list
+  elements: dict
+  sample: [{"value": "User", "id": "1b4f816e-5eaf-48b9-8613-7923830595ad", "display_name": "Gateway User",
+            "allowed_member_types": ["User"], "enabled": true}]
+app_roles_added:
+  description: Values of the app roles added (or that would be added).
+  returned: O(state=present)
+  type: list
+  elements: str
+  sample: [User, Admin]
 diff:
   description: Before and after of the managed properties (display name, sign-in audience, redirect URIs per
-    platform, required permissions by name, service principal).
+    platform, required permissions by name, app role values, service principal).
   returned: in diff mode
   type: dict
 graph_requests:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from ansible_collections.wac.fleet.plugins.plugin_utils._entra_app_roles import plan_roles
 from ansible_collections.wac.fleet.plugins.plugin_utils._entra_permissions import (
     Permission,
     from_required_resource_access,
@@ -18,7 +19,24 @@ from ansible_collections.wac.fleet.plugins.plugin_utils._entra_permissions impor
 
 MANAGED_TAG = "wac.fleet:managed"
 DEFAULT_SIGN_IN_AUDIENCE = "AzureADMyOrg"
-APP_SELECT = "id,appId,displayName,uniqueName,signInAudience,spa,web,publicClient,requiredResourceAccess,tags"
+APP_SELECT = ("id,appId,displayName,uniqueName,signInAudience,spa,web,publicClient,requiredResourceAccess,tags,"
+              "appRoles")
+PLATFORMS = ("spa", "web", "publicClient")
+# How many redirect URIs one app registration may hold, by signInAudience (Microsoft identity platform docs,
+# "Redirect URI (reply URL) restrictions": 256 for work or school accounts only, 100 when personal Microsoft accounts
+# are allowed). The URIs of every platform (spa, web, publicClient) count together; PersonalMicrosoftAccount is not in
+# the docs' table and gets the stricter 100 (UNCONFIRMED).
+MAX_REDIRECT_URIS = {"AzureADMyOrg": 256, "AzureADMultipleOrgs": 256, "AzureADandPersonalMicrosoftAccount": 100,
+                     "PersonalMicrosoftAccount": 100}
+
+
+def redirect_uri_limit(sign_in_audience: str | None) -> int:
+    return MAX_REDIRECT_URIS.get(sign_in_audience or DEFAULT_SIGN_IN_AUDIENCE, 100)
+
+
+def redirect_uri_count(app: dict | None) -> int:
+    """An app's redirect URIs on every platform together (one on two platforms counts twice, as Entra may)."""
+    return sum(len(((app or {}).get(p) or {}).get("redirectUris") or []) for p in PLATFORMS)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,6 +49,9 @@ class DesiredApp:
     move_web_to_spa: bool = False
     permissions: tuple[Permission, ...] | None = None  # None: not managed
     permissions_mode: str = "additive"
+    app_roles: tuple[dict, ...] | None = None  # checked by _entra_app_roles.normalize_roles; None: not managed
+    role_key: str = ""  # what the stable IDs of new roles derive from (the unique name or app ID)
+    tags: tuple[str, ...] = ()  # tags the app must carry besides MANAGED_TAG (added, never removed)
 
 
 @dataclasses.dataclass
@@ -41,6 +62,7 @@ class AppPlan:
     redirect_uris_removed: list
     before: dict
     after: dict
+    app_roles_added: list = dataclasses.field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -107,6 +129,7 @@ def view(app: dict | None, permissions: list[Permission], render_permissions) ->
         "sign_in_audience": app.get("signInAudience"),
         "redirect_uris": {"spa": sorted(_uris(app, "spa")), "web": sorted(_uris(app, "web"))},
         "required_resource_access": render_permissions(permissions),
+        "app_roles": sorted(str(r.get("value")) for r in app.get("appRoles") or []),
     }
 
 
@@ -114,6 +137,7 @@ def plan_app(current: dict | None, desired: DesiredApp, *, unique_name: str | No
              render_permissions=lambda perms: sorted(p.key for p in perms)) -> AppPlan:
     spa, web, added, removed = plan_redirect_uris(_uris(current, "spa"), _uris(current, "web"), desired)
     permissions = plan_permissions((current or {}).get("requiredResourceAccess"), desired)
+    roles, roles_added = plan_roles((current or {}).get("appRoles"), desired.app_roles, desired.role_key)
     if current is None:
         body = {
             "displayName": desired.display_name or unique_name,
@@ -121,10 +145,12 @@ def plan_app(current: dict | None, desired: DesiredApp, *, unique_name: str | No
             "spa": {"redirectUris": spa},
             "web": {"redirectUris": web},
             "requiredResourceAccess": to_required_resource_access(permissions),
-            "tags": [MANAGED_TAG],
+            "tags": _dedupe([MANAGED_TAG, *desired.tags]),
         }
+        if roles:
+            body["appRoles"] = roles
         after = {**body, "uniqueName": unique_name}
-        return AppPlan(True, body, added, removed, {}, view(after, permissions, render_permissions))
+        return AppPlan(True, body, added, removed, {}, view(after, permissions, render_permissions), roles_added)
     body: dict = {}
     if desired.display_name is not None and desired.display_name != current.get("displayName"):
         body["displayName"] = desired.display_name
@@ -137,10 +163,16 @@ def plan_app(current: dict | None, desired: DesiredApp, *, unique_name: str | No
     current_keys = {p.key for p in from_required_resource_access(current.get("requiredResourceAccess"))}
     if {p.key for p in permissions} != current_keys:
         body["requiredResourceAccess"] = to_required_resource_access(permissions)
+    if roles is not None:
+        body["appRoles"] = roles
+    tags = list(current.get("tags") or [])
+    missing_tags = [t for t in desired.tags if t not in tags]
+    if missing_tags:
+        body["tags"] = tags + missing_tags
     after = {**current, **body}
     before_perms = from_required_resource_access(current.get("requiredResourceAccess"))
     return AppPlan(False, body, added, removed, view(current, before_perms, render_permissions),
-                   view(after, permissions, render_permissions))
+                   view(after, permissions, render_permissions), roles_added)
 
 
 def is_managed(app: dict) -> bool:
