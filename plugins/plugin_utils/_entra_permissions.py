@@ -72,20 +72,30 @@ def resource_app_id(resource: str) -> str | None:
     return WELL_KNOWN_RESOURCES.get(resource.strip().lower())
 
 
-def fetch_resource_sps(client, resources, strict: bool = True) -> dict[str, dict]:
-    """Each resource's service principal (with its scopes and roles), by appId, well-known name or display name.
-
-    Those named by appId (or a well-known name) are read in one request per IN_FILTER_MAX; display names one by one.
-    ``strict=False``: a resource the tenant does not know is left out instead of failing.
-    """
-    app_ids = {resource: resource_app_id(resource) for resource in resources}
-    wanted = list(dict.fromkeys(a for a in app_ids.values() if a))
+def service_principals_by_app_id(client, app_ids) -> dict[str, dict]:
+    """The service principals of these appIds (those the tenant has), by lower-case appId: one request per
+    IN_FILTER_MAX appIds, with what both a resource and a client app need (scopes, roles)."""
+    wanted = list(dict.fromkeys(a.lower() for a in app_ids if a))
     found = {}
     for start in range(0, len(wanted), IN_FILTER_MAX):
         values = ", ".join(odata_string(a) for a in wanted[start:start + IN_FILTER_MAX])
         for sp in client.list("servicePrincipals", params={"$filter": f"appId in ({values})",
                                                            "$select": RESOURCE_SP_SELECT}):
             found[sp["appId"].lower()] = sp
+    return found
+
+
+def fetch_resource_sps(client, resources, strict: bool = True, prefetched: dict | None = None) -> dict[str, dict]:
+    """Each resource's service principal (with its scopes and roles), by appId, well-known name or display name.
+
+    Those named by appId (or a well-known name) are read in one request per IN_FILTER_MAX (none when all are in
+    ``prefetched``, a result of service_principals_by_app_id); display names one by one.
+    ``strict=False``: a resource the tenant does not know is left out instead of failing.
+    """
+    app_ids = {resource: resource_app_id(resource) for resource in resources}
+    found = dict(prefetched) if prefetched is not None else {}
+    missing = [a for a in dict.fromkeys(a for a in app_ids.values() if a) if prefetched is None or a not in found]
+    found.update(service_principals_by_app_id(client, missing))
     result = {}
     for resource, app_id in app_ids.items():
         if app_id is None:
