@@ -117,9 +117,11 @@ class ActionModule(EntraActionBase):
         "app_id": {"type": "str", "required": True},
         "required_resource_access": {"type": "list", "elements": "dict"},
         "service_principal_id": {"type": "str"},
+        "service_principal_created": {"type": "bool", "default": False},
         "resource_service_principals": {"type": "list", "elements": "dict"},
     }
     MUTUALLY_EXCLUSIVE = [("required_resource_access", "resource_service_principals")]
+    REQUIRED_IF = [("service_principal_created", True, ("service_principal_id",))]
 
     def check_input(self, args: dict) -> None:
         args["app_id"] = check_guid(args["app_id"], "app_id")
@@ -146,7 +148,12 @@ class ActionModule(EntraActionBase):
         if client_sp_id is None:
             raise InputError(f"app_id {args['app_id']} has no service principal in tenant {ctx.tenant_id}; "
                              "run wac.fleet.entra_app first (it creates one)")
-        plan = read_consent_state(client, client_sp_id, needs, PERMISSION_GRANTS, sp_may_lag=True)
+        if args["service_principal_created"]:
+            # created by the previous task moments ago: it has no grant or assignment yet, nothing to read (one that
+            # a concurrent run makes meanwhile is met with Graph's 409 and merged, see create_grant)
+            plan = plan_consent(client_sp_id, needs, [], [])
+        else:
+            plan = read_consent_state(client, client_sp_id, needs, PERMISSION_GRANTS, sp_may_lag=True)
         if plan.changed and not ctx.check_mode:
             with needs_permission(PERMISSION_GRANTS, "grant tenant-wide consent to delegated permissions"):
                 for body in plan.grant_creates:

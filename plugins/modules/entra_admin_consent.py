@@ -64,6 +64,14 @@ options:
         O(consistency_timeout)) when Entra has not replicated it yet.
       - It is not checked against O(app_id); pass the one M(wac.fleet.entra_app) returned for the same app.
     type: str
+  service_principal_created:
+    description:
+      - V(true) when the task before created O(service_principal_id) (M(wac.fleet.entra_fleet_apps) returns it per
+        app as C(service_principal_created)) - a new service principal has no grant yet, so they are not read and the
+        grants are created at once. A grant a concurrent run created meanwhile is met with Graph's 409 and merged.
+      - Requires O(service_principal_id).
+    type: bool
+    default: false
   resource_service_principals:
     description:
       - Consent to exactly these permissions, per resource service principal, as
