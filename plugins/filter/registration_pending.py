@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.wac.fleet.plugins.plugin_utils._fleet_apps import app_of
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_registration import desired, matches
 
 DOCUMENTATION = r"""
@@ -19,7 +20,7 @@ description:
     whose registration differs from the one wanted, as M(wac.fleet.gateway_registration) would compare it. Runs on
     the controller and reads no gateway, so that a fleet playbook visits only the gateways it has to change.
   - A host is kept when it has no C(wac_gateway) facts or its registration could not be read (the task then reads
-    it again), and every host is kept when O(tenant_id) or O(app_id) is empty with O(state=present) (the role then
+    it again), and a host is kept when O(tenant_id) or its app ID is empty with O(state=present) (the role then
     decides, for example in check mode before the shared app exists).
 author:
   - wac.fleet maintainers (@wac-fleet)
@@ -55,6 +56,11 @@ options:
     description: The app's object ID wanted; empty keeps what the gateway has.
     type: str
     default: ""
+  fleet_apps:
+    description:
+      - The fact C(entra_app_shared) of the C(wac.fleet.entra_app) role. Given, each gateway is compared with its own
+        app of the fleet (see P(wac.fleet.gateway_app#filter)) instead of O(app_id) and O(app_object_id).
+    type: dict
 """
 
 EXAMPLES = r"""
@@ -73,22 +79,26 @@ _value:
 
 
 def registration_pending(hosts, hostvars, state="present", cloud="AzureCloud", tenant_id="", app_id="",
-                         app_object_id=""):
+                         app_object_id="", fleet_apps=None):
     if not isinstance(hostvars, Mapping):
         raise AnsibleFilterError("registration_pending: hostvars must be the hostvars magic variable")
     if state not in ("present", "absent"):
         raise AnsibleFilterError(f"registration_pending: state must be present or absent, got {state!r}")
     hosts = list(hosts)
-    if state == "present" and not (tenant_id and app_id):
+    if state == "present" and not (tenant_id and (app_id or fleet_apps)):
         return hosts
     pending = []
     for host in hosts:
+        host_app_id, host_object_id = app_id, app_object_id
+        if fleet_apps is not None and state == "present":
+            app = app_of(fleet_apps, host)
+            host_app_id, host_object_id = app["app_id"], app["object_id"]
         facts = (hostvars.get(host) or {}).get("wac_gateway")
         current = (facts or {}).get("registration") or {}
-        if not current.get("readable"):
+        if not current.get("readable") or (state == "present" and not host_app_id):
             pending.append(host)
             continue
-        wanted = desired(facts, cloud, tenant_id, app_id, app_object_id or None) if state == "present" else None
+        wanted = desired(facts, cloud, tenant_id, host_app_id, host_object_id or None) if state == "present" else None
         if not matches(current, wanted):
             pending.append(host)
     return pending

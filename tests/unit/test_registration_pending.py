@@ -52,3 +52,16 @@ def test_absent_keeps_the_registered_and_the_unknown():
 def test_bad_arguments_name_the_field(hostvars, state, field):
     with pytest.raises(AnsibleFilterError, match=field):
         registration_pending(["same"], hostvars, state=state)
+
+
+def test_fleet_apps_compare_each_gateway_with_its_own_app():
+    second = "55555555-5555-5555-5555-555555555555"
+    shared = {"tenant_id": TENANT, "gateway_apps": {"on-second": "wac-2", "moved-to-second": "wac-2"},
+              "apps": [{"unique_name": "wac", "app_id": APP, "object_id": OBJECT},
+                       {"unique_name": "wac-2", "app_id": second, "object_id": ""}]}
+    hostvars = {"same": facts(), "on-second": facts(app_id=second), "moved-to-second": facts(),
+                "not-yet": facts(app_id=second)}
+    pending = registration_pending(list(hostvars), hostvars, tenant_id=TENANT, fleet_apps=shared)
+    assert pending == ["moved-to-second", "not-yet"]
+    no_ids = {"apps": [{"unique_name": "wac", "app_id": ""}]}
+    assert registration_pending(["same"], hostvars, tenant_id=TENANT, fleet_apps=no_ids) == ["same"]
