@@ -11,9 +11,15 @@ short_description: Progress and a per-gateway report (JSON, Markdown, JUnit XML)
 description:
   - Shows progress while a run goes on (for the task under way, how many of the N gateways have answered, and how
     many gateways have failed so far) and, at the end, a table of every gateway of the play
-    with its generation, proxy, restart and registration outcome, and the reason of any failure.
+    with its generation, proxy, restart and registration outcome, the app ID it registers to, its end-to-end check,
+    and the reason of any failure; then each app of the fleet with its redirect URIs against its limit.
+  - 'The end-to-end check of a gateway - its redirect URIs are in its app, the app''s admin consent is granted, and
+    the gateway says it is registered to that app (as read at the start of the run, or as it accepted the
+    registration in this run). The report names the checks that fail (C(failed: consent)), or that could not be
+    made (C(unknown: consent) when consent was not part of the run). A gateway failing a check fails in the JUnit
+    form too.'
   - Writes the same summary as C(report.json), C(report.md) and C(report.junit.xml) to O(report_dir); the JSON
-    form also lists the redirect URIs each gateway needs in the shared app.
+    form also lists the redirect URIs each gateway needs in its app.
   - Records only the fields it shows (outcomes, generation, messages of failures); task arguments, and so secrets,
     are never read.
   - Enable it with C(callbacks_enabled = wac.fleet.fleet_report) in C(ansible.cfg) or

@@ -48,7 +48,11 @@ def test_first_run_rerun_drift_check_mode_and_unregister(fleet_world):
         assert gateway(world, name)["proxy"]["address"] == PROXY
     report = world.report(first.name)
     assert report["totals"]["changed"] == 6 and report["totals"]["failed"] == 0
-    assert report["entra"]["entra_app"]["app_id"] == app["appId"]
+    assert report["entra"]["entra_fleet_apps"]["app_id"] == app["appId"]
+    assert {(r["app_id"], r["check"]) for r in report["gateways"]} == {(app["appId"], "ok")}
+    assert report["apps"] == [{"unique_name": "wac-fleet-gateways", "app_id": app["appId"], "gateways": 6,
+                               "redirect_uri_count": len(app["spa"]["redirectUris"]), "redirect_uri_limit": 256}]
+    assert [r["value"] for r in app["appRoles"]] == ["User", "Admin"]
     restarted = {r["host"] for r in report["gateways"] if r["restart"] == "changed"}
     assert restarted == {h for h in world.hosts if gateway(world, h)["generation"] != "classic_desktop"}
 
@@ -127,7 +131,7 @@ def test_two_gateways_down_do_not_stop_the_others_and_a_rerun_converges(fleet_wo
     assert again.rc == 0, again.output
     gateways_changed = [r["host"] for r in world.report("again")["gateways"] if r["outcome"] == "changed"]
     assert gateways_changed == sorted(down)  # the recap also counts the app's new URIs on the run_once host
-    assert world.report("again")["entra"]["entra_app"]["status"] == "changed"
+    assert world.report("again")["entra"]["entra_fleet_apps"]["status"] == "changed"
     assert all(registrations(world).values())
     everyone = {u for h in world.hosts for u in reported_uris(world, h, "again")}
     only_down = everyone - {u for h in up for u in reported_uris(world, h, "outcome")}

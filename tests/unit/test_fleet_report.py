@@ -29,6 +29,7 @@ def test_outcomes_per_gateway():
     assert rows["pc-a"] | {"reason": None} == {
         "host": "pc-a", "generation": "classic_server", "redirect_uris": ["https://pc-a"], "proxy": "changed",
         "restart": "changed", "registration": "changed", "outcome": "changed", "reason": None,
+        "registered_app_id": None, "registration_read": False, "app_id": None, "check": None, "checks": {},
     }
     assert rows["pc-b"]["outcome"] == "failed" and rows["pc-b"]["reason"] == "gateway answered 500"
     assert rows["pc-c"]["outcome"] == "unreachable"
@@ -59,3 +60,54 @@ def test_renderings_carry_every_gateway_and_no_secret():
     assert [c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None] == ["pc-b", "pc-c"]
     for text in (table, markdown, json.dumps(summary), report.junit(summary)):
         assert "client_secret" not in text
+
+
+def fleet_of_apps(consent_missing=False) -> FleetReport:
+    """Three gateways over two apps: pc-b's URI was dropped from its app, pc-c says it is registered elsewhere."""
+    report = FleetReport()
+    report.add_hosts(["pc-a", "pc-b", "pc-c"])
+    for host in ("pc-a", "pc-b", "pc-c"):
+        registered = {"readable": True, "registered": True, "app_id": "A2" if host == "pc-c" else "A1"}
+        report.record(host, "wac.fleet.gateway_ready", "ok", {
+            "generation": "modern", "redirect_uris": [f"https://{host}"],
+            "ansible_facts": {"wac_gateway": {"registration": registered}}})
+    report.record("pc-a", "wac.fleet.entra_fleet_apps", "changed", {
+        "gateway_apps": {"pc-a": "wac", "pc-b": "wac", "pc-c": "wac-2"},
+        "apps": [{"unique_name": "wac", "app_id": "A1", "redirect_uris": ["https://pc-a"], "redirect_uri_count": 1,
+                  "redirect_uri_limit": 256, "gateways": ["pc-a", "pc-b"]},
+                 {"unique_name": "wac-2", "app_id": "A3", "redirect_uris": ["https://pc-c"],
+                  "redirect_uri_count": 1, "redirect_uri_limit": 256, "gateways": ["pc-c"]}]})
+    missing = ["User.Read"] if consent_missing else []
+    report.record("pc-a", "wac.fleet.entra_admin_consent", "changed", {"results": [
+        {"app_id": "A1", "consent": [{"missing_scopes": [], "missing_roles": []}]},
+        {"app_id": "A3", "consent": [{"missing_scopes": missing, "missing_roles": []}]}]})
+    report.record("pc-c", "wac.fleet.gateway_registration", "changed", {
+        "registration": {"cloud": "AzureCloud", "tenant_id": "T", "app_id": "A3"}})
+    return report
+
+
+def test_each_gateway_shows_its_app_and_which_end_to_end_check_fails():
+    report = fleet_of_apps()
+    summary = report.summary()
+    rows = {r["host"]: r for r in summary["gateways"]}
+    assert {h: (r["app_id"], r["check"]) for h, r in rows.items()} == {
+        "pc-a": ("A1", "ok"), "pc-b": ("A1", "failed: redirect_uri"), "pc-c": ("A3", "ok")}
+    assert summary["apps"] == [
+        {"unique_name": "wac", "app_id": "A1", "redirect_uri_count": 1, "redirect_uri_limit": 256, "gateways": 2},
+        {"unique_name": "wac-2", "app_id": "A3", "redirect_uri_count": 1, "redirect_uri_limit": 256, "gateways": 1}]
+    assert summary["totals"]["check_failed"] == 1
+    table = report.table(summary)
+    assert "app wac-2 (A3): 1/256 redirect URIs, 1 gateways" in table
+    assert "1 failing the end-to-end check" in table
+    suite = ET.fromstring(report.junit(summary)).find("testsuite")
+    assert [c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None] == ["pc-b"]
+
+    rows = {r["host"]: r for r in fleet_of_apps(consent_missing=True).summary()["gateways"]}
+    assert rows["pc-c"]["check"] == "failed: consent" and rows["pc-c"]["checks"]["registered"] is True
+
+
+def test_checks_not_known_are_said_so():
+    report = fleet_of_apps()
+    report.apps.consent.clear()  # consent not run (an app used as is)
+    rows = {r["host"]: r for r in report.summary()["gateways"]}
+    assert rows["pc-a"]["check"] == "unknown: consent"
