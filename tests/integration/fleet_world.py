@@ -2,7 +2,7 @@
 inventory, as a user would lay it out (scripts/demo.py does the same by hand).
 
     def test_x(make_world):                        # also named fleet_world
-        world = make_world(count=6)                # the emulated tenant (reset) + 6 emulated gateways
+        world = make_world(count=6)                # the emulated tenant (reset) + 6 emulated gateways (forks=10)
         run = world.run()                          # register_wac.yml; tests.integration.ansible_run.PlaybookRun
         world.report(run)                          # report.json of that run (or world.report("run-1"))
         world.apps()                               # the shared app(s) in the tenant model
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import subprocess
 import sys
 import time
@@ -48,7 +49,7 @@ def group_vars(tenant_endpoints: dict, identity: str = "admin", **extra) -> dict
 
 
 class World:
-    def __init__(self, tenant, fleet, work: Path, identity: str = "admin", **variables):
+    def __init__(self, tenant, fleet, work: Path, identity: str = "admin", forks: int = 10, **variables):
         self.tenant = tenant
         self.fleet = fleet
         self.work = work
@@ -61,7 +62,7 @@ class World:
         self.inventory = work / "inventory.ini"
         self.inventory.write_text(Path(fleet.inventory_path).read_text())
         (work / "ansible.cfg").write_text(
-            "[defaults]\ninventory = inventory.ini\ncallbacks_enabled = wac.fleet.fleet_report\nforks = 10\n"
+            f"[defaults]\ninventory = inventory.ini\ncallbacks_enabled = wac.fleet.fleet_report\nforks = {forks}\n"
             "host_key_checking = False\nretry_files_enabled = False\n")
         self.write_vars()
 
@@ -154,6 +155,29 @@ class World:
         assert len(apps) <= 1, f"{len(apps)} apps with uniqueName {UNIQUE_NAME}"
         return copy.deepcopy(apps[0]) if apps else None
 
+    def fleet_apps(self) -> dict[str, dict]:
+        """The apps of the fleet (UNIQUE_NAME, UNIQUE_NAME-2, ...) by unique name, as the tenant holds them now."""
+        pattern = re.compile(re.escape(UNIQUE_NAME) + r"(-[0-9]+)?")
+        return {rec.props["uniqueName"]: copy.deepcopy(rec.props) for rec in self.tenant.model.applications.values()
+                if pattern.fullmatch(rec.props.get("uniqueName") or "")}
+
+    @staticmethod
+    def uri_count(app: dict) -> int:
+        """An app's redirect URIs on every platform together (what Entra's limit counts)."""
+        return sum(len((app.get(p) or {}).get("redirectUris") or []) for p in ("spa", "web", "publicClient"))
+
+    def misplaced(self, hosts=None) -> list[str]:
+        """The gateways not registered to an app of the tenant that holds every redirect URI they need (from the PC
+        models and the tenant, not from the collection)."""
+        by_app_id = {rec.props["appId"]: set((rec.props.get("spa") or {}).get("redirectUris") or [])
+                     for rec in self.tenant.model.applications.values()}
+        wrong = []
+        for name in hosts or self.hosts:
+            registration = self.gateway(name)["registration"] or {}
+            if not set(self.gateway_redirect_uris(name)) <= by_app_id.get(registration.get("app_id"), set()):
+                wrong.append(name)
+        return wrong
+
     def apps_named(self) -> list[dict]:
         return [rec.props for rec in self.tenant.model.applications.values()
                 if rec.props.get("displayName") == self.vars.get("entra_app_display_name", "WindowsAdminCenter-fleet")]
@@ -200,10 +224,11 @@ def make_world(tenant, wac_fleet, tmp_path):
     """Factory: make_world(count=6, identity="admin", fleet_options={...}, **group_vars) -> World."""
     counter = iter(range(100))
 
-    def make(count: int = 6, identity: str = "admin", fleet_options: dict | None = None, **variables) -> World:
+    def make(count: int = 6, identity: str = "admin", fleet_options: dict | None = None, forks: int = 10,
+             **variables) -> World:
         options = {"model_options": {"start_delay": 0.2, "stop_delay": 0.05}, **(fleet_options or {})}
         fleet = wac_fleet(count, **options)
-        return World(tenant, fleet, tmp_path / f"world{next(counter)}", identity, **variables)
+        return World(tenant, fleet, tmp_path / f"world{next(counter)}", identity, forks, **variables)
 
     return make
 

@@ -1,7 +1,8 @@
 """Two register_wac.yml runs at the same moment against the same tenant, each over half of the fleet (what AWX job
 slicing does): exactly one app afterwards, holding the union of both halves' redirect URIs, and every gateway
-registered to it. The halves sign in as two identities (secret and certificate) so the tenant's request log tells
-their requests apart and shows the two runs' Graph writes really overlapped."""
+registered to it; and, for a fleet past the redirect-URI limit, no app over the limit, no URI lost, every gateway
+registered to an app holding its URI. The halves sign in as two identities (secret and certificate) so the tenant's
+request log tells their requests apart and shows the two runs' Graph writes really overlapped."""
 
 from __future__ import annotations
 
@@ -53,3 +54,35 @@ def test_two_halves_at_once_share_one_app_with_the_union_of_their_uris(fleet_wor
         assert start_a < end_b and start_b < end_a, "the two runs' Graph requests did not overlap: no race"
         creates = [e for e in world.tenant.requests(write_only=True) if e["path"].startswith("/v1.0/applications")]
         assert {e["client_id"] for e in creates} == {admin_id, cert["client_id"]}, "both runs wrote the app"
+
+
+def test_two_halves_past_the_limit_never_overfill_an_app_nor_lose_a_uri(fleet_world):
+    """130 server-mode gateways whose app allows personal Microsoft accounts (100 redirect URIs an app): both halves
+    find room in the first app, both write it, and the one whose URIs the other's write dropped moves what no longer
+    fits to the next app. The tenant refuses any write past 100, so an app over the limit cannot even be made."""
+    world = fleet_world(count=130, fleet_options={"generations": ["classic_server", "modern"]}, forks=20,
+                        entra_app_sign_in_audience="AzureADandPersonalMicrosoftAccount")
+    cert = world.tenant.endpoints["identities"]["cert"]
+    connection_b = {**world.vars["entra_app_connection"], "client_id": cert["client_id"],
+                    "certificate_path": cert["certificate_path"]}
+    extra_b = world.work / "half-b.json"
+    extra_b.write_text(json.dumps({"entra_app_connection": connection_b}))
+    half_a, half_b = world.hosts[::2], world.hosts[1::2]
+
+    first = world.start("register_wac.yml", "--limit", ",".join(half_a), name="a")
+    second = world.start("register_wac.yml", "--limit", ",".join(half_b), "-e", f"@{extra_b}", name="b",
+                         env={"AZURE_CLIENT_SECRET": None})
+    run_a, run_b = world.finish(first, timeout=600), world.finish(second, timeout=600)
+    assert run_a.rc == 0, run_a.output[-3000:]
+    assert run_b.rc == 0, run_b.output[-3000:]
+
+    apps = world.fleet_apps()
+    counts = {name: world.uri_count(app) for name, app in sorted(apps.items())}
+    assert all(n <= 100 for n in counts.values()), counts
+    assert sorted(counts) == [UNIQUE_NAME, f"{UNIQUE_NAME}-2"] and sum(counts.values()) == 130, counts
+    held = {uri for app in apps.values() for uri in app["spa"]["redirectUris"]}
+    assert world.redirect_uris() <= held, f"lost: {sorted(world.redirect_uris() - held)}"
+    assert world.misplaced() == []
+    start_a, end_a = app_window(world, world.tenant.endpoints["identities"]["admin"]["client_id"])
+    start_b, end_b = app_window(world, cert["client_id"])
+    assert start_a < end_b and start_b < end_a, "the two runs' Graph requests did not overlap: no race"

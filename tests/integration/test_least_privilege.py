@@ -135,3 +135,29 @@ def test_entra_app_info_needs_application_read_all_and_a_grant_reader_for_consen
           {"consent state without grant reader": GRANTS_READ, "nothing": READ})
     assert results["minimal without consent"]["app"]["app_id"] == app.props["appId"]
     assert tenant.requests(write_only=True) == []
+
+
+def test_fleet_apps_need_ownedby_and_role_assignments_need_assignments_with_read(tenant, tmp_path):
+    """entra_fleet_apps creates and re-reads the fleet's apps (here 2) with Application.ReadWrite.OwnedBy, a re-run
+    needs only Application.Read.All; assigning users to app roles needs AppRoleAssignment.ReadWrite.All together with
+    Application.Read.All (Graph: "AppRoleAssignment.ReadWrite.All and Application.Read.All")."""
+    owned, read = identity(tenant, OWNED_BY), identity(tenant, READ)
+    assign_minimal, assign_alone = identity(tenant, ASSIGNMENTS, READ), identity(tenant, ASSIGNMENTS)
+    user = tenant.model.add_user("least-assign@wacfleet.onmicrosoft.com", "Least Assign")["id"]
+    gateways = [{"name": f"gw{i:03d}", "redirect_uris": [f"https://gw{i:03d}.contoso.test:6600"]} for i in range(300)]
+    fleet = {"unique_name": "least-fleet", "gateways": gateways}
+    given = {"app_id": "{{ r0.apps[1].app_id }}", "service_principal_id": "{{ r0.apps[1].service_principal_id }}",
+             "app_roles": "{{ r0.apps[1].app_roles }}"}
+    tasks = [task("minimal creates", "entra_fleet_apps", owned, **fleet),
+             task("a re-run needs only Read.All", "entra_fleet_apps", read, **fleet),
+             task("Read.All cannot create", "entra_fleet_apps", read, **{**fleet, "unique_name": "least-fleet-x"}),
+             task("assignments alone cannot assign", "entra_app_role_assignments", assign_alone,
+                  assignments={"User": [user]}, **given),
+             task("assignments minimal", "entra_app_role_assignments", assign_minimal,
+                  assignments={"User": [user]}, **given)]
+    results = run_playbook(tmp_path, tasks)[1]
+    check(results, ["minimal creates", "a re-run needs only Read.All", "assignments minimal"],
+          {"Read.All cannot create": OWNED_BY, "assignments alone cannot assign": f"{ASSIGNMENTS} together with {READ}"})
+    assert [a["unique_name"] for a in results["minimal creates"]["apps"]] == ["least-fleet", "least-fleet-2"]
+    assert not results["a re-run needs only Read.All"]["changed"] and results["assignments minimal"]["changed"]
+    assert writes_by(tenant, read) == [] and writes_by(tenant, assign_alone) == []
