@@ -89,15 +89,17 @@ class Bench:
         graph["tenant_calls"] = [f"{e['method']} {e['path']} {e['status']}" for e in entries]
         delta = results.fleet_delta(before, self.fleet.counters())
         report = self.work / "reports" / name / "report.json"
+        applications = self.tenant.applications()
         missing = results.redirect_uris_missing(json.loads(report.read_text()) if report.exists() else None,
-                                                self.tenant.applications())
+                                                applications)
         samples = {}
         for host in self.fleet.names[:SAMPLE_HOSTS]:
             scripts = self.fleet.log(host)[before[host]["scripts"]:]
             samples[host] = [{"op": e["op"], "rc": e["rc"], "duration": e["duration"]} for e in scripts]
         return {"wall_s": run["wall_s"], "failed": len(run["failed_hosts"]), "failed_hosts": run["failed_hosts"][:20],
                 "rc": run["rc"], "changed_hosts": sum(1 for r in run["recap"].values() if r["changed"]),
-                "redirect_uris_missing": missing, **graph, **delta, **profile(run), "sample_scripts": samples}
+                "redirect_uris_missing": missing, "apps": results.fleet_apps(applications), **graph, **delta,
+                **profile(run), "sample_scripts": samples}
 
     def floor(self, name: str, tasks: int) -> dict[str, t.Any]:
         before = self.fleet.counters()
@@ -153,6 +155,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--playbook", type=Path, default=playbooks.REGISTER,
                         help="the register playbook to measure (default playbooks/register_wac.yml)")
     parser.add_argument("--strategy", default="linear", help="Ansible strategy plugin for every run (default linear)")
+    parser.add_argument("--generations", default="classic_server,modern",
+                        help="gateway generations, assigned round-robin (default classic_server,modern: server mode, "
+                             "so every gateway needs its own redirect URI and 1,000 gateways need 4 apps)")
     parser.add_argument("--base-address", default="127.0.100.1",
                         help="first gateway's loopback address (default 127.0.100.1, apart from the demo's fleet)")
     parser.add_argument("--reply-delay", type=float, default=0.0,
@@ -170,14 +175,14 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     say(f"output in {work}; load {load()}")
     details: dict[str, t.Any] = {"gateways": args.gateways, "forks": args.forks, "strategy": args.strategy,
-                                 "runs": args.runs, "reply_delay": args.reply_delay,
+                                 "runs": args.runs, "reply_delay": args.reply_delay, "generations": args.generations,
                                  "playbook": str(args.playbook), "load_start": load()}
     with ExitStack() as stack:
         started = time.monotonic()
         tenant_emu = start(stack, "tests.emulators.tenant", work / "tenant.json", work / "tenant.log")
         fleet_emu = start(stack, "tests.emulators.fleet", work / "fleet.json", work / "fleet.log",
                           "--count", str(args.gateways), "--inventory", str(work / "inventory.ini"),
-                          "--base-address", args.base_address)
+                          "--base-address", args.base_address, "--generations", args.generations)
         details["emulators_start_s"] = round(time.monotonic() - started, 2)
         tenant, fleet = Tenant(tenant_emu.endpoints), FleetControl(fleet_emu.endpoints)
         playbooks.write_config(work, tenant.endpoints, args.forks, args.strategy)

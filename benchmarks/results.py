@@ -82,6 +82,9 @@ def combine_phase(runs: list[dict[str, t.Any]]) -> dict[str, t.Any]:
         "ratio": median(r["wall_s"] / r["floor_wall_s"] for r in runs),
         "graph_requests": max(r["graph_requests"] for r in runs),
         "graph_writes": max(r["graph_writes"] for r in runs),
+        "graph_by_method": max((r["graph_by_method"] for r in runs), key=lambda m: sum(m.values())),
+        "apps": max((r.get("apps") or [] for r in runs), key=len),
+        "redirect_uris_missing": max((r.get("redirect_uris_missing") or 0) for r in runs),
         "winrm_commands_per_host": max(r["winrm_commands_per_host"] for r in runs),
         "restarts": max(r["restarts"] for r in runs),
         "failed": max(r["failed"] for r in runs),
@@ -111,3 +114,17 @@ def redirect_uris_missing(report: dict[str, t.Any] | None, applications: list[di
     present = {uri for app in applications for platform in ("spa", "web", "publicClient")
                for uri in (app.get(platform) or {}).get("redirectUris") or []}
     return len(needed - present)
+
+
+def fleet_apps(applications: list[dict[str, t.Any]]) -> list[dict[str, t.Any]]:
+    """The apps the fleet registers to (tagged wac.fleet:managed), by unique name: redirect URIs on every platform
+    together against the limit of the app's sign-in audience (256, or 100 with personal Microsoft accounts)."""
+    limits = {"AzureADMyOrg": 256, "AzureADMultipleOrgs": 256}
+    rows = []
+    for app in applications:
+        if "wac.fleet:managed" not in (app.get("tags") or []):
+            continue
+        uris = sum(len((app.get(p) or {}).get("redirectUris") or []) for p in ("spa", "web", "publicClient"))
+        rows.append({"unique_name": app.get("uniqueName"), "redirect_uris": uris,
+                     "limit": limits.get(app.get("signInAudience"), 100)})
+    return sorted(rows, key=lambda r: (len(r["unique_name"] or ""), r["unique_name"] or ""))

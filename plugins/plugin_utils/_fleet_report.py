@@ -92,9 +92,9 @@ class FleetReport:
             self.pending = set(result["ansible_facts"][PENDING_FACT])
         elif name in STEP_OF_ACTION:
             step = STEP_OF_ACTION[name]
-            if name == "gateway_registration" and status in ("ok", "changed") and result.get("registration") is not None:
-                self._record_registration(row, {"readable": True, "registered": bool(result["registration"]),
-                                                **result["registration"]})
+            registration = result.get("registration")
+            if name == "gateway_registration" and status in ("ok", "changed") and registration is not None:
+                self._record_registration(row, {"readable": True, "registered": bool(registration), **registration})
             if status == "skipped" and row[step] != "not run":
                 return  # a later skipped task of the same kind does not hide an earlier outcome
             row[step] = status

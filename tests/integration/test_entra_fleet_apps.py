@@ -97,8 +97,8 @@ def test_personal_accounts_shard_at_100_and_a_foreign_app_is_never_written(tenan
     foreign = tenant.model.create_application({"displayName": "not ours", "uniqueName": f"{BASE}-2",
                                                "spa": {"redirectUris": ["https://not-ours.test"]}})
     before = dict(foreign.props)
-    run, res = run_playbook(tmp_path, [fleet_task(gateways(150), sign_in_audience="AzureADandPersonalMicrosoftAccount")],
-                            connection(tenant.endpoints))
+    personal = fleet_task(gateways(150), sign_in_audience="AzureADandPersonalMicrosoftAccount")
+    run, res = run_playbook(tmp_path, [personal], connection(tenant.endpoints))
     apps = res["apps"]
     assert not apps.get("failed"), run.stdout_text
     assert [(a["unique_name"], a["redirect_uri_count"], a["redirect_uri_limit"]) for a in apps["apps"]] == [

@@ -157,7 +157,8 @@ def test_fleet_apps_need_ownedby_and_role_assignments_need_assignments_with_read
                   assignments={"User": [user]}, **given)]
     results = run_playbook(tmp_path, tasks)[1]
     check(results, ["minimal creates", "a re-run needs only Read.All", "assignments minimal"],
-          {"Read.All cannot create": OWNED_BY, "assignments alone cannot assign": f"{ASSIGNMENTS} together with {READ}"})
+          {"Read.All cannot create": OWNED_BY,
+           "assignments alone cannot assign": f"{ASSIGNMENTS} together with {READ}"})
     assert [a["unique_name"] for a in results["minimal creates"]["apps"]] == ["least-fleet", "least-fleet-2"]
     assert not results["a re-run needs only Read.All"]["changed"] and results["assignments minimal"]["changed"]
     assert writes_by(tenant, read) == [] and writes_by(tenant, assign_alone) == []

@@ -56,25 +56,28 @@ def test_fleet_delta_counts_this_phase_only_and_restarted_pcs():
 
 
 def phase(wall, floor, **counts):
-    base = {"graph_requests": 5, "graph_writes": 0, "winrm_commands_per_host": 1, "restarts": 0, "failed": 0}
+    base = {"graph_requests": 5, "graph_writes": 0, "winrm_commands_per_host": 1, "restarts": 0, "failed": 0,
+            "graph_by_method": {"GET": 5}, "apps": [{"unique_name": "wac", "redirect_uris": 3, "limit": 256}],
+            "redirect_uris_missing": 0}
     return {"wall_s": wall, "floor_wall_s": floor, **base, **counts}
 
 
 def test_result_has_the_issue_shape_medians_of_timings_worst_of_counts():
     reps = [{"first": phase(10.0, 5.0, graph_writes=4), "rerun": phase(4.0, 2.0)},
-            {"first": phase(30.0, 10.0, graph_writes=5), "rerun": phase(3.0, 2.0)},
+            {"first": phase(30.0, 10.0, graph_writes=5, graph_by_method={"GET": 6, "PATCH": 5}),
+             "rerun": phase(3.0, 2.0, redirect_uris_missing=2)},
             {"first": phase(12.0, 8.0, graph_writes=4), "rerun": phase(5.0, 4.0, failed=1)}]
     out = results.result(10, 25, reps, {"graph_requests": 20, "redirect_uris_lost": 7, "wall_s": 3},
                          controller_peak_kb=2048, emulator_peak_kb=1536)
     assert list(out) == ["gateways", "forks", "first", "rerun", "naive", "controller_peak_rss_mb",
                          "emulator_peak_rss_mb"]
-    keys = ["wall_s", "floor_wall_s", "ratio", "graph_requests", "graph_writes", "winrm_commands_per_host",
-            "restarts", "failed"]
+    keys = ["wall_s", "floor_wall_s", "ratio", "graph_requests", "graph_writes", "graph_by_method", "apps",
+            "redirect_uris_missing", "winrm_commands_per_host", "restarts", "failed"]
     assert list(out["first"]) == keys and list(out["rerun"]) == keys
     assert out["first"]["wall_s"] == 12.0 and out["first"]["floor_wall_s"] == 8.0
     assert out["first"]["ratio"] == 2.0  # median of the paired ratios 2.0, 3.0, 1.5
-    assert out["first"]["graph_writes"] == 5
-    assert out["rerun"]["failed"] == 1
+    assert out["first"]["graph_writes"] == 5 and out["first"]["graph_by_method"] == {"GET": 6, "PATCH": 5}
+    assert out["rerun"]["failed"] == 1 and out["rerun"]["redirect_uris_missing"] == 2
     assert out["naive"] == {"graph_requests": 20, "redirect_uris_lost": 7}
     assert out["controller_peak_rss_mb"] == 2.0 and out["emulator_peak_rss_mb"] == 1.5
     json.dumps(out)
@@ -97,3 +100,13 @@ def test_redirect_uris_missing_compares_the_fleet_report_with_every_app_platform
     apps[1]["web"]["redirectUris"].append("https://b.fleet.wac.test")
     assert results.redirect_uris_missing(report, apps) == 0
     assert results.redirect_uris_missing(None, apps) is None
+
+
+def test_fleet_apps_counts_every_platform_against_the_audience_limit():
+    apps = [{"uniqueName": "wac-2", "tags": ["wac.fleet:managed"], "signInAudience": "AzureADMyOrg",
+             "spa": {"redirectUris": ["https://a", "https://b"]}, "web": {"redirectUris": ["https://c"]}},
+            {"uniqueName": "wac", "tags": ["wac.fleet:managed"], "signInAudience": "AzureADandPersonalMicrosoftAccount",
+             "spa": {"redirectUris": ["https://d"]}},
+            {"uniqueName": None, "tags": [], "spa": {"redirectUris": ["https://naive"]}}]
+    assert results.fleet_apps(apps) == [{"unique_name": "wac", "redirect_uris": 1, "limit": 100},
+                                        {"unique_name": "wac-2", "redirect_uris": 3, "limit": 256}]
