@@ -90,6 +90,7 @@ class CallbackModule(CallbackBase):
             action=task.resolved_action or task.action,
             status=status,
             result=result._result,
+            check_mode=bool(task.check_mode),
         )
         self._progress()
 

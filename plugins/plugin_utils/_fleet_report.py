@@ -50,6 +50,7 @@ class FleetReport:
         self.entra: dict = {}
         self.pending: set[str] | None = None
         self.apps = FleetApps()
+        self.check_mode = False  # a run in check mode registers nothing: no end-to-end check
 
     def add_hosts(self, names) -> None:
         for name in names:
@@ -72,8 +73,9 @@ class FleetReport:
                 },
             )
 
-    def record(self, host: str, action: str, status: str, result: dict) -> None:
+    def record(self, host: str, action: str, status: str, result: dict, check_mode: bool = False) -> None:
         self.add_hosts([host])
+        self.check_mode = self.check_mode or check_mode
         row = self.hosts[host]
         name = short_action(action)
         if name in ENTRA_ACTIONS:
@@ -144,7 +146,7 @@ class FleetReport:
         for outcome in ("ok", "changed", "failed", "unreachable"):
             totals[outcome] = sum(1 for r in rows if r["outcome"] == outcome)
         totals["restarted"] = sum(1 for r in rows if r["restart"] == "changed")
-        if self.apps.known:
+        if self.apps.known and not self.check_mode:
             for row in rows:
                 row["app_id"], row["checks"] = self.apps.check(row)
                 row["check"] = check_text(row["checks"])

@@ -111,3 +111,9 @@ def test_checks_not_known_are_said_so():
     report.apps.consent.clear()  # consent not run (an app used as is)
     rows = {r["host"]: r for r in report.summary()["gateways"]}
     assert rows["pc-a"]["check"] == "unknown: consent"
+
+
+def test_a_run_in_check_mode_makes_no_end_to_end_check():
+    report = fleet_of_apps()
+    report.record("pc-a", "wac.fleet.gateway_registration", "changed", {}, check_mode=True)
+    assert {r["check"] for r in report.summary()["gateways"]} == {None}
