@@ -13,6 +13,7 @@ MISSING = "/nonexistent/wac-fleet/missing-file"
 GUID = "3b8f1c5e-0d2a-4f55-9b1e-8d7c6a5b4e3f"
 GOOD_APP = {"unique_name": "wac-bad-input", "redirect_uris": ["https://gw.contoso.test"]}
 FACTS = "{{ wac_gateway }}"
+GATEWAY = {"name": "gw", "redirect_uris": ["https://gw.contoso.test"]}
 
 
 def entra_cases(ep: dict, expired_token: str) -> list[tuple[str, str, dict, str]]:
@@ -54,6 +55,17 @@ def entra_cases(ep: dict, expired_token: str) -> list[tuple[str, str, dict, str]
         ("consent: app_id not a GUID", "wac.fleet.entra_admin_consent", {**base, "app_id": "nope"}, "app_id"),
         ("consent: app ID that does not exist", "wac.fleet.entra_admin_consent", {**base, "app_id": GUID}, GUID),
         ("info: two keys", "wac.fleet.entra_app_info", {**base, "app_id": GUID, "display_name": "x"}, "app_id"),
+        ("fleet apps: a gateway listed twice", "wac.fleet.entra_fleet_apps",
+         {**base, "unique_name": "wac-bad-input", "gateways": [GATEWAY, GATEWAY]}, "gateways[1].name"),
+        ("fleet apps: registered app not a GUID", "wac.fleet.entra_fleet_apps",
+         {**base, "unique_name": "wac-bad-input", "gateways": [{**GATEWAY, "registered_app_id": "x"}]},
+         "gateways[0].registered_app_id"),
+        ("fleet apps: app role value with a space", "wac.fleet.entra_fleet_apps",
+         {**base, "unique_name": "wac-bad-input", "app_roles": [{"value": "Gateway User"}]}, "app_roles[0].value"),
+        ("assignments: principal not a GUID", "wac.fleet.entra_app_role_assignments",
+         {**base, "app_id": GUID, "assignments": {"User": ["ann@contoso.test"]}}, "assignments.User[0]"),
+        ("assignments: service principal without its roles", "wac.fleet.entra_app_role_assignments",
+         {**base, "app_id": GUID, "service_principal_id": GUID, "assignments": {"User": []}}, "app_roles"),
     ]
 
 
@@ -120,6 +132,8 @@ def role_cases(ep: dict) -> list[tuple[str, str, dict, str]]:
              entra_app_connection=good_connection, entra_app_extra_redirect_uris=["http://gw.contoso.test"]),
         role("entra_app role: existing app that does not exist", GUID, "wac.fleet.entra_app",
              entra_app_connection=good_connection, entra_app_id=GUID),
+        role("entra_app role: unknown assignments mode", "entra_app_assignments_mode", "wac.fleet.entra_app",
+             entra_app_connection=good_connection, entra_app_assignments_mode="replace"),
     ]
 
 
@@ -157,7 +171,8 @@ def test_bad_input_catalogue(fleet_world):
     names = [c[0] for c in cases]
     assert len(set(names)) == len(names) >= 30
     assert {c[1] for c in cases} == {
-        "wac.fleet.entra_app", "wac.fleet.entra_admin_consent", "wac.fleet.entra_app_info", "wac.fleet.gateway_proxy",
+        "wac.fleet.entra_app", "wac.fleet.entra_admin_consent", "wac.fleet.entra_app_info",
+        "wac.fleet.entra_fleet_apps", "wac.fleet.entra_app_role_assignments", "wac.fleet.gateway_proxy",
         "wac.fleet.gateway_registration", "wac.fleet.gateway_service", "role:wac.fleet.gateway",
         "role:wac.fleet.registration", "role:wac.fleet.entra_app"}
 
