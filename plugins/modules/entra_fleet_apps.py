@@ -29,9 +29,9 @@ description:
     run (another AWX slice, for one) dropped - or, when that run filled the app, moves those gateways to the next
     app - at most 4 rounds, so that concurrent runs never push an app past its limit and never lose a URI.
   - Graph requests - a re-run that changes nothing sends 2 reads (the fleet's apps, and the service principals of
-    the apps and of the permissions' resources, up to 13 apps a request); a first run of one app 5 (the reads, the
-    app's creation, its read-back, its service principal); each further app adds its name check, creation,
-    read-back and service principal.
+    the apps and of the permissions' resources, up to 13 apps a request); a first run of one app 6 (the list, the
+    first app read by its name, the service principals, the app's creation, its read-back, its service principal);
+    each further app adds 4 (its name checked free, its creation, read-back and service principal).
   - Runs on the controller, never on the target host; use it once for the fleet (C(run_once)).
 options:
   unique_name:
