@@ -35,8 +35,8 @@ class Clock:
 def make_pc(generation: str, **options):
     clock = Clock()
     model = GatewayModel(generation, "pc1", "PC1.fleet.wac.test", clock=clock, **options)
-    pc = types.SimpleNamespace(name="pc1", address="127.0.0.1", port=5985, generation=generation, model=model,
-                               faults={"script_fail": None, "service_never_starts": False}, log=[])
+    pc = types.SimpleNamespace(name="pc1", user="wac-admin", address="127.0.0.1", port=5985, generation=generation,
+                               model=model, faults={"script_fail": None, "service_never_starts": False}, log=[])
     return pc, clock
 
 

@@ -1,6 +1,6 @@
 """Route a decoded PowerShell script to the gateway model by its marker, and do what that script does.
 
-``run_script(pc, script, stdin)`` is the one entry point the WinRM protocol side calls for every command. The
+``run_script(pc, script, stdin, session)`` is the one entry point the WinRM protocol side calls for every command. The
 script's marker line ``# wac.fleet operation: <name>`` (among its first lines; Ansible prefixes lines such as
 ``Set-StrictMode -Version Latest``) names the operation; its JSON input is what the client sent on ``stdin``, or,
 for a script that carries it (``$inputJson = '...'`` on a line of its own, a PowerShell single-quoted string in
@@ -18,6 +18,7 @@ import json
 import re
 
 from .gateway_model import STOPPED, ConnectionRefused, GatewayModel, MachineError
+from .session import Session, local_session
 
 _MARKER = re.compile(r"^\s*#\s*wac\.fleet operation:\s*([A-Za-z0-9_.-]+)\s*$")
 _MARKER_SEARCH_LINES = 8
@@ -232,8 +233,10 @@ def _failed(msg: str) -> tuple[int, str, str]:
     return 1, json.dumps({"failed": True, "msg": msg}) + "\r\n", ""
 
 
-def run_script(pc, script: str, stdin: str) -> tuple[int, str, str]:
-    """Run one decoded script on the simulated PC ``pc``: (rc, stdout, stderr)."""
+def run_script(pc, script: str, stdin: str, session: Session | None = None) -> tuple[int, str, str]:
+    """Run one decoded script on the simulated PC ``pc`` as ``session`` (default: the PC's user over NTLM):
+    (rc, stdout, stderr)."""
+    session = session or local_session(pc.user)
     operation = find_operation(script or "")
     if operation is None:
         return 1, "", ("wac.fleet emulator: the script has no '# wac.fleet operation: <name>' marker line, "
