@@ -45,12 +45,19 @@ def _settings(proxy: dict | None):
     return (proxy["address"], bool(proxy["bypass_on_local"]), sorted(proxy["bypass_list"]))
 
 
-def plan_proxy(args: dict, current: dict | None):
-    """None when nothing differs, else (how to write, the proxy after the write)."""
+def plan_proxy(args: dict, current: dict | None, generation: str | None = None):
+    """None when nothing differs, else (how to write, the proxy after the write). ``generation`` (of the facts)
+    refuses credentials where their stored form is unknown (classic: ``protectedData2``)."""
     write = {"credentials": None, "keep_credentials": False, "only_if_password_differs": False}
     if args["state"] == "absent":
         return (write, None) if current else None
     username, password = args["username"], args["password"]
+    if username is not None and generation and not adapter_for(generation).writes_proxy_credentials:
+        raise ProxyError(
+            "username: this classic (v1) gateway keeps proxy credentials in protectedData2, in a form Microsoft does "
+            "not document, so wac.fleet does not write them; set the credentials once in the gateway's Settings > "
+            "Proxy page and leave username and password unset here (wac.fleet then keeps them), or use a proxy "
+            "that needs none")
     after = {"address": args["address"], "bypass_on_local": args["bypass_on_local"],
              "bypass_list": args["bypass_list"], "credentials_set": username is not None,
              "username": username}
@@ -58,7 +65,9 @@ def plan_proxy(args: dict, current: dict | None):
     has_credentials = bool(current and current.get("credentials_set"))
     if username is None:
         return (write, after) if settings_differ or has_credentials else None
-    same_user = has_credentials and current.get("username") == username
+    # A user name that cannot be read back (WAC may rewrite the plaintext form: UNCONFIRMED) counts as the same
+    # user, so that on_create keeps what is there instead of rewriting it on every run.
+    same_user = has_credentials and current.get("username") in (username, None)
     if not same_user:
         if password is None:
             raise ProxyError(
@@ -81,14 +90,14 @@ def plan_proxy(args: dict, current: dict | None):
 def apply_proxy(connection, facts: dict, args: dict, *, check_mode: bool, diff: bool) -> dict:
     """Write the proxy where it differs from ``facts``; {changed, proxy, diff?} (never a password)."""
     current = facts.get("proxy")
-    plan = plan_proxy(args, current)
+    plan = plan_proxy(args, current, facts["generation"])
     if plan is None:
         return {"changed": False, "proxy": current}
     write, after = plan
     adapter = adapter_for(facts["generation"])
     data = {
         "target": adapter.proxy_write_target(), "state": args["state"],
-        "document": adapter.proxy_document(after) if after else None,
+        "document": adapter.proxy_document(after, facts.get("service_fqdn")) if after else None,
         "credentials": write["credentials"], "keep_credentials": write["keep_credentials"],
         "only_if_password_differs": write["only_if_password_differs"], "dry_run": check_mode,
         "restart_marker": adapter.restart_marker,  # set on the PC with the write: a restart is now due
@@ -100,6 +109,8 @@ def apply_proxy(connection, facts: dict, args: dict, *, check_mode: bool, diff: 
     elif not check_mode:
         run_script(connection, "gateway_proxy_write", data)
     result = {"changed": True, "proxy": after}
+    if after and write["credentials"] and adapter.writes_proxy_credentials:
+        result["credentials_written"] = True
     if diff:
         result["diff"] = {"before": diff_view(current), "after": diff_view(after),
                           "before_header": "gateway proxy", "after_header": "gateway proxy"}

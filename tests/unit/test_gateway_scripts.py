@@ -59,10 +59,17 @@ def test_only_the_read_takes_its_input_in_the_script_and_secrets_stay_on_stdin()
     run_script(connection, "gateway_proxy_write", {"stores": [], "proxy": {"password": "Pr0xy-S3cret"}})
     cmd, in_data, _sudoable = connection.sent[0]
     assert b"Pr0xy-S3cret" in in_data and "Pr0xy-S3cret" not in decode_command_line(cmd)
-    with pytest.raises(ScriptError, match="takes its input inline"):
-        load_script("gateway_info")
     with pytest.raises(ScriptError, match="takes its input on stdin"):
         load_script("gateway_rest", inline_input="{}")
+
+
+def test_a_read_with_credentials_sends_its_whole_input_on_stdin():
+    data = {"stores": [], "services": [], "credentials": {"username": "wac-admin", "password": "R3st-Pa55"}}
+    connection = Connection(stdout=b'{"stores": {}}')
+    run_script(connection, "gateway_info", data)
+    cmd, in_data, _sudoable = connection.sent[0]
+    script = decode_command_line(cmd)
+    assert json.loads(in_data) == data and "R3st-Pa55" not in script and "$inputJson = " not in script
 
 
 def test_a_reported_failure_carries_the_scripts_message():

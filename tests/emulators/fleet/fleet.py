@@ -64,7 +64,8 @@ def default_script_runner(pc: PC, script: str, stdin: str, session: Session) -> 
 def default_model_factory(pc: PC) -> t.Any:
     from .gateway_model import GatewayModel
 
-    return GatewayModel(pc.generation, pc.name, pc.fqdn, **pc.model_options)
+    options = {"accounts": {pc.user: pc.password}, **pc.model_options}  # the PC's account signs in to its gateway
+    return GatewayModel(pc.generation, pc.name, pc.fqdn, **options)
 
 
 class PC:
@@ -261,7 +262,9 @@ class Fleet:
         }
 
     def inventory(self, ca_bundle: str | None) -> str:
-        """An INI inventory: group ``wac_gateways``, one line per PC with its WinRM connection variables."""
+        """An INI inventory: group ``wac_gateways``, one line per PC with its WinRM connection variables, and one
+        group per generation (``wac_gateways_modern``, ...), as an admin who knows which PCs run which would keep
+        them (proxy credentials, for one, can be set by the collection on v2 gateways only)."""
         lines = ["[wac_gateways]"]
         for pc in self.pcs.values():
             tls = (
@@ -274,6 +277,10 @@ class Fleet:
                 f" ansible_password={pc.password} ansible_connection=winrm ansible_winrm_transport={pc.transport}"
                 f" ansible_winrm_scheme={pc.scheme} {tls}"
             )
+        for generation in GENERATIONS:
+            members = [pc.name for pc in self.pcs.values() if pc.generation == generation]
+            if members:
+                lines += ["", f"[wac_gateways_{generation}]", *members]
         return "\n".join(lines) + "\n"
 
     def write_files(

@@ -13,11 +13,13 @@ on a real PC. An unknown or missing marker is an error (rc 1), never a silent su
 
 from __future__ import annotations
 
+import base64
 import datetime
 import json
 import re
 
-from .gateway_model import STOPPED, ConnectionRefused, GatewayModel, MachineError
+from .gateway_api import WebRequest
+from .gateway_model import STOPPED, GatewayModel, MachineError
 from .session import Session, local_session
 
 _MARKER = re.compile(r"^\s*#\s*wac\.fleet operation:\s*([A-Za-z0-9_.-]+)\s*$")
@@ -60,22 +62,90 @@ def _set_json_path(document: dict, path: str, value) -> None:
     node[names[-1]] = value
 
 
-def _http(model: GatewayModel, method: str, url: str, body=None) -> dict:
-    """``Invoke-WebRequest -UseDefaultCredentials`` as the scripts use it: status and parsed body, or error."""
+def gateway_auth(model: GatewayModel, auth: dict | None) -> dict:
+    """What ``Get-GatewayAuth`` (_prelude.ps1) hands Invoke-WebRequest: the client certificate found through the
+    registry value in one of the stores named, explicit credentials, or the logon's default credentials."""
+    auth = auth or {"kind": "default"}
+    if auth.get("kind") == "certificate":
+        thumbprint = (model.registry_values(auth["registry_key"]) or {}).get(auth["value"])
+        if not thumbprint:
+            raise MachineError(f"no client certificate: the registry value {auth['value']} of "
+                               f"{auth['registry_key']} is missing")
+        for store in auth["stores"]:
+            if model.find_certificate(store, thumbprint):
+                return {"kind": "certificate", "thumbprint": str(thumbprint).upper()}
+        raise MachineError(f"the client certificate {thumbprint} named by {auth['value']} is in none of "
+                           f"{', '.join(auth['stores'])}")
+    if auth.get("kind") == "explicit":
+        return {"kind": "explicit", "username": auth.get("username"), "password": auth.get("password")}
+    return {"kind": "default"}
+
+
+def _call(model: GatewayModel, session: Session, method: str, url: str, auth: dict | None, jar: dict,
+          body=None, headers: dict | None = None) -> dict:
+    """``Invoke-Gateway`` (_prelude.ps1): status and parsed body, or the error; ``jar`` is the web session's cookies."""
     try:
-        status, answer = model.http(method, url, body)
-    except ConnectionRefused as exc:
+        request = WebRequest(method, url, body, dict(headers or {}), dict(jar), gateway_auth(model, auth), session)
+        response = model.http(request)
+    except MachineError as exc:  # ConnectionRefused, or no client certificate
         return {"status": None, "body": None, "error": str(exc)}
-    if 200 <= status < 300:
-        return {"status": status, "body": answer}
-    return {"status": status, "body": None, "error": f"The remote server returned an error: ({status})."}
+    jar.update(response.cookies)
+    if 200 <= response.status < 300:
+        return {"status": response.status, "body": response.body, "error": None}
+    error = f"The remote server returned an error: ({response.status})."
+    return {"status": response.status, "body": None, "error": error}
+
+
+def _xsrf_header(jar: dict, xsrf: dict | None) -> dict:
+    """``Get-XsrfHeader`` (_prelude.ps1): the first named cookie the gateway set, as the XSRF header."""
+    for name in (xsrf or {}).get("cookies", []):
+        if jar.get(name):
+            return {xsrf["header"]: jar[name]}
+    return {}
+
+
+def _proxy_credentials(proxy: dict, members: list[str]) -> dict:
+    """``Get-ProxyCredential`` (gateway_info.ps1): set, form, and the user name of the plaintext form only."""
+    found = {"set": False, "form": None, "username": None}
+    for member in members:
+        text = proxy.get(member)
+        if not text:
+            continue
+        found["set"] = True
+        text = str(text)
+        if text.startswith("plaintext:"):
+            found["form"] = "plaintext"
+            try:
+                found["username"] = base64.b64decode(text[10:], validate=True).decode().split(":")[0]
+            except (ValueError, UnicodeDecodeError):
+                found["username"] = None
+        elif found["form"] is None:
+            found["form"] = "protected"
+    return found
+
+
+def _port(value) -> int | None:
+    """``ConvertTo-Port`` (gateway_info.ps1)."""
+    for item in value if isinstance(value, list) else [value]:
+        if item is None:
+            continue
+        text = str(item).strip().rstrip("/")
+        text = text.rsplit(":", 1)[-1] if ":" in text else text
+        if text.isdigit() and 0 < int(text) < 65536:
+            return int(text)
+    return None
 
 
 # ------------------------------------------------------------------------------------------------ operations
-def op_gateway_info(model: GatewayModel, data: dict, _faults: dict) -> dict:
+def op_gateway_info(model: GatewayModel, data: dict, _faults: dict, session: Session, _script: str) -> dict:
+    services = {}
+    for name in data["services"]:
+        state = model.service_state(name)
+        services[name] = {"status": state, "start_type": model.service_start_type(name)} if state else None
+    credentials = data.get("credentials")
     stores = {}
     for spec in data["stores"]:
-        out = {"found": False, "values": {}, "proxy_credentials": {"set": False, "username": None},
+        out = {"found": False, "values": {}, "proxy_credentials": {"set": False, "form": None, "username": None},
                "registration": None}
         if spec["kind"] == "registry":
             values = model.registry_values(spec["location"])
@@ -92,41 +162,47 @@ def op_gateway_info(model: GatewayModel, data: dict, _faults: dict) -> dict:
                 out["file_version"] = model.file_version(model.expand(spec["version_file"]))
         else:
             raise MachineError(f"unknown store kind {spec['kind']!r}")
+        members = spec.get("credential_members") or [spec.get("protected_member")]
         proxy = out["values"].get("proxy")
         if isinstance(proxy, str):
             proxy = json.loads(proxy) if proxy else None
         if isinstance(proxy, dict):
             proxy = dict(proxy)
-            blob = proxy.pop(spec["protected_member"], None)
-            if blob:
-                try:
-                    username = json.loads(model.unprotect(blob)).get("username")
-                except (MachineError, ValueError):
-                    username = None
-                out["proxy_credentials"] = {"set": True, "username": username}
+            out["proxy_credentials"] = _proxy_credentials(proxy, members)
+            for member in members:
+                proxy.pop(member, None)
         out["values"]["proxy"] = proxy
-        port = out["values"].get("port")
+        port = None
+        for field in spec.get("port_fields") or ["port"]:
+            port = port or _port(out["values"].get(field))
+        port = port or spec.get("default_port")
         if out["found"] and port:
-            out["registration"] = _http(model, "GET", f"https://localhost:{port}{spec['rest_root']}{spec['rest_read']}")
+            rest = spec.get("rest") or {"root": spec.get("rest_root"), "read": spec.get("rest_read")}
+            auth = {"kind": "explicit", **credentials} if credentials else {"kind": "default"}
+            if rest.get("certificate_unless_service") and services.get(rest["certificate_unless_service"]) is None:
+                certificate = rest["certificate"]
+                auth = {"kind": "certificate", "registry_key": spec["location"],
+                        "value": spec["fields"][certificate["field"]], "stores": certificate["stores"]}
+            out["registration"] = _call(model, session, "GET", f"https://localhost:{port}{rest['root']}{rest['read']}",
+                                        auth, {})
         stores[spec["id"]] = out
-    services = {}
-    for name in data["services"]:
-        state = model.service_state(name)
-        services[name] = {"status": state, "start_type": "Automatic"} if state else None
     processes = {name: model.process_running(name) for name in data["processes"]}
     restart_marker = {"set": False, "since": None}
-    marker = data.get("restart_marker")
-    if marker:
-        value = (model.registry_values(marker["location"]) or {}).get(marker["name"])
-        if value is not None:
-            restart_marker = {"set": True, "since": str(value)}
+    marker = data["restart_marker"]
+    value = (model.registry_values(marker["location"]) or {}).get(marker["name"])
+    if value is not None:
+        restart_marker = {"set": True, "since": str(value)}
     return {"stores": stores, "services": services, "processes": processes, "fqdn": model.fqdn,
             "restart_marker": restart_marker}
 
 
-def op_gateway_proxy_write(model: GatewayModel, data: dict, _faults: dict) -> dict:
+def _plaintext(prefix: str, credentials: dict) -> str:
+    return prefix + base64.b64encode(f"{credentials['username']}:{credentials['password']}".encode()).decode()
+
+
+def op_gateway_proxy_write(model: GatewayModel, data: dict, _faults: dict, _session: Session, script: str) -> dict:
     target = data["target"]
-    member = target["protected_member"]
+    plaintext_member = target.get("plaintext_member")
     with model.lock:
         if target["kind"] == "registry":
             values = model.registry_values(target["location"])
@@ -141,16 +217,10 @@ def op_gateway_proxy_write(model: GatewayModel, data: dict, _faults: dict) -> di
                 raise MachineError(f"settings file {path} not found")
             settings = json.loads(text)
             current = _json_path(settings, target["field"])
-        blob = (current or {}).get(member)
         credentials = data["credentials"]
         if data["only_if_password_differs"]:
-            matches = False
-            if blob and credentials:
-                try:
-                    stored = json.loads(model.unprotect(blob))
-                    matches = stored == {"username": credentials["username"], "password": credentials["password"]}
-                except (MachineError, ValueError):
-                    matches = False
+            matches = bool(current and plaintext_member and credentials) and \
+                current.get(plaintext_member) == _plaintext(target["plaintext_prefix"], credentials)
             if matches or data["dry_run"]:
                 return {"written": False, "password_matches": matches}
         if data["state"] == "absent":
@@ -159,11 +229,17 @@ def op_gateway_proxy_write(model: GatewayModel, data: dict, _faults: dict) -> di
             new = dict(current or {})
             new.update(data["document"])
             if credentials:
-                new[member] = model.protect(json.dumps({"username": credentials["username"],
-                                                        "password": credentials["password"]}))
+                if not plaintext_member:
+                    raise MachineError("this gateway generation has no documented form for proxy credentials")
+                new[target["protected_member"]] = ""
+                new[plaintext_member] = _plaintext(target["plaintext_prefix"], credentials)
             elif not data["keep_credentials"]:
-                new.pop(member, None)
-        marker = data.get("restart_marker")
+                for member in target["credential_members"]:
+                    if plaintext_member:
+                        new[member] = ""
+                    else:
+                        new.pop(member, None)
+        marker = data["restart_marker"]
         if marker:  # set before the write, as the script does
             model.registry_create_key(marker["location"])
             stamp = datetime.datetime.now(datetime.UTC).isoformat()
@@ -175,11 +251,18 @@ def op_gateway_proxy_write(model: GatewayModel, data: dict, _faults: dict) -> di
                 model.registry_set(target["location"], target["field"], json.dumps(new, separators=(",", ":")))
         else:
             _set_json_path(settings, target["field"], new)
-            model.file_write(path, json.dumps(settings, indent=2))
+            text = json.dumps(settings, indent=2)
+            if "Move-Item" in script:
+                # A script that writes a new file and moves it over the settings file replaces the file, ACL and
+                # all: the new file has only what it inherits from its folder.
+                model.file_create(path + ".wacfleet.tmp", text)
+                model.file_move(path + ".wacfleet.tmp", path)
+            else:
+                model.file_write(path, text)  # in place: the file keeps its ACL
     return {"written": True, "password_matches": False}
 
 
-def op_gateway_service_control(model: GatewayModel, data: dict, faults: dict) -> dict:
+def op_gateway_service_control(model: GatewayModel, data: dict, faults: dict, _session: Session, _script: str) -> dict:
     names = list(data["services"])
     action = data["action"]
     if action not in ("start", "stop", "restart"):
@@ -203,21 +286,29 @@ def op_gateway_service_control(model: GatewayModel, data: dict, faults: dict) ->
     return {"services": {name: model.service_state(name) for name in names}, "marker_cleared": cleared}
 
 
-def op_gateway_health(model: GatewayModel, data: dict, _faults: dict) -> dict:
+def op_gateway_health(model: GatewayModel, data: dict, _faults: dict, session: Session, _script: str) -> dict:
     services = {name: model.service_state(name) for name in data["services"]}
-    answer = _http(model, "GET", data["url"])
+    answer = _call(model, session, "GET", data["url"], {"kind": "none"}, {})
     ok = answer["status"] is not None and answer["status"] < 500
     return {"services": services, "https": {"ok": ok, "status": answer["status"], "error": answer.get("error")}}
 
 
-def op_gateway_rest(model: GatewayModel, data: dict, _faults: dict) -> dict:
+def op_gateway_rest(model: GatewayModel, data: dict, _faults: dict, session: Session, _script: str) -> dict:
+    jar: dict = {}
+    auth = data.get("auth")
+    read = None
+    if data.get("read_first"):
+        read = _call(model, session, "GET", data["base_url"] + data["read_first"], auth, jar)
     responses = []
-    for request in data["requests"]:
-        answer = _http(model, request["method"], data["base_url"] + request["path"], request["body"])
-        responses.append({"method": request["method"], "path": request["path"], **answer})
-        if answer["status"] is None or not 200 <= answer["status"] < 300:
-            break
-    return {"responses": responses}
+    if read is None or (read["status"] is not None and 200 <= read["status"] < 300):
+        for request in data["requests"]:
+            url = data["base_url"] + request["path"]
+            answer = _call(model, session, request["method"], url, auth, jar, request["body"],
+                           _xsrf_header(jar, data.get("xsrf")))
+            responses.append({"method": request["method"], "path": request["path"], **answer})
+            if answer["status"] is None or not 200 <= answer["status"] < 300:
+                break
+    return {"read": read, "responses": responses}
 
 
 OPERATIONS = {
@@ -259,7 +350,7 @@ def run_script(pc, script: str, stdin: str, session: Session | None = None) -> t
     if not isinstance(data, dict):
         return _failed("the script input must be one JSON object (on standard input or in $inputJson)")
     try:
-        result = handler(pc.model, data, faults)
+        result = handler(pc.model, data, faults, session, script)
     except MachineError as exc:
         return _failed(str(exc))
     except (KeyError, TypeError, ValueError) as exc:
