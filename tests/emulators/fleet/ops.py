@@ -228,18 +228,23 @@ def op_gateway_proxy_write(model: GatewayModel, data: dict, _faults: dict, _sess
         else:
             new = dict(current or {})
             new.update(data["document"])
-            if credentials:
-                if not plaintext_member:
-                    raise MachineError("this gateway generation has no documented form for proxy credentials")
+            if credentials and plaintext_member:
                 new[target["protected_member"]] = ""
                 new[plaintext_member] = _plaintext(target["plaintext_prefix"], credentials)
+            elif credentials and "ProtectedData]::Protect(" in script:
+                # a script that protects the credentials with DPAPI itself writes a blob of its own making, which
+                # the gateway cannot read (the model's gateway_api then fails its calls to Azure)
+                pair = json.dumps({"username": credentials["username"], "password": credentials["password"]})
+                new[target["protected_member"]] = base64.b64encode(f"dpapi:{model.name}:{pair}".encode()).decode()
+            elif credentials:
+                raise MachineError("this gateway generation has no documented form for proxy credentials")
             elif not data["keep_credentials"]:
-                for member in target["credential_members"]:
+                for member in target.get("credential_members") or [target["protected_member"]]:
                     if plaintext_member:
                         new[member] = ""
                     else:
                         new.pop(member, None)
-        marker = data["restart_marker"]
+        marker = data.get("restart_marker")
         if marker:  # set before the write, as the script does
             model.registry_create_key(marker["location"])
             stamp = datetime.datetime.now(datetime.UTC).isoformat()
