@@ -49,8 +49,9 @@ class ActionModule(GatewayActionBase):
         result.update(generation=facts["generation"], restart_required=result["changed"], restarted=False)
         if result.pop("credentials_written", False) and not args["restart"]:
             # CFG's Set-WACProxy refuses credentials without -RestartWacService: they take effect at the restart.
-            result["warnings"] = ["proxy credentials were written to a v2 gateway without a restart; restart it "
-                                  "(restart: true or wac.fleet.gateway_service) before registering it"]
+            result.setdefault("warnings", []).append(
+                "proxy credentials were written to a v2 gateway without a restart; restart it (restart: true or "
+                "wac.fleet.gateway_service) before registering it")
         if result["changed"] and args["restart"] and not check_mode:
             try:
                 outcome = ensure_service(self._connection, facts, "restarted", timeout=args["timeout"],

@@ -65,8 +65,9 @@ class ActionModule(GatewayActionBase):
                 result["state"] = outcome.get("state")
         elif result["proxy_changed"]:
             result["restart_required"] = True
-            result["warnings"] = ["this gateway runs in desktop mode: its new proxy takes effect when the user "
-                                  "closes and reopens Windows Admin Center"]
+            result.setdefault("warnings", []).append(
+                "this gateway runs in desktop mode: its new proxy takes effect when the user closes and reopens "
+                "Windows Admin Center")
         if not check_mode:
             facts = _facts_after(facts, result)
         result["ansible_facts"] = {"wac_gateway": facts}

@@ -61,7 +61,7 @@ options:
     description:
       - C(always) makes sure the stored password is O(password) (the PC compares it with the stored plaintext form,
         so it never travels back). Should WAC rewrite that form at start-up (UNCONFIRMED), the password cannot be
-        compared and C(always) rewrites it, and restarts the gateway, on every run: use C(on_create) then.
+        compared and C(always) rewrites it, and restarts the gateway, on every run; use C(on_create) then.
       - C(on_create) sets the password only when credentials for O(username) are not stored yet (credentials whose
         user cannot be read back count as that user's).
     type: str

@@ -10,14 +10,14 @@ description:
   - Registers the gateway with Azure (cloud, tenant ID, app ID) as the UI's "Use existing" app does, writing only
     when the gateway's current registration differs. O(state=absent) unregisters the gateway; the Entra app stays.
   - Calls the gateway's own REST API on the host (C(https://localhost:<port>)), under C(/api/gateway/aad) for
-    classic gateways and C(/api/aad) for v2 (the WAC SDK's paths), as WAC's own client does: a read first, whose
+    classic gateways and C(/api/aad) for v2 (the WAC SDK's paths), as WAC's own client does, a read first, whose
     XSRF cookie (C(XSRF-TOKEN), v2 C(WAC-XSRF)) goes back in the C(X-XSRF-TOKEN) header of each write. A
     desktop-mode gateway is called with its client certificate; the others with Windows authentication, see
     O(rest_credentials).
-  - Sends C(PUT <root>/cloudName/<cloud>/application) with C({properties: {tenant, tenantId, clientId}}) (the
-    cloud by the name WAC stores: C(Azure Global), C(Azure China), C(Azure US Gov)), then
+  - "Sends C(PUT <root>/cloudName/<cloud>/application) with C({properties: {tenant, tenantId, clientId}}) (the
+    cloud by the name WAC stores, C(Azure Global), C(Azure China) or C(Azure US Gov)), then
     C(PUT <root>/writeAppInfo) with C({properties: {redirectUri, appObjectId}}), the two writes of Microsoft's
-    C(New-AadApp.ps1); reads C(GET <root>/appInfo) and unregisters with C(DELETE <root>/application).
+    C(New-AadApp.ps1); reads C(GET <root>/appInfo) and unregisters with C(DELETE <root>/application)."
   - "UNCONFIRMED: the verbs of C(appInfo), C(cloudName/<cloud>/application) and C(application) (the SDK gives their
     paths only), and C(writeAppInfo) under the v2 root."
   - The gateway's answer holds its cloud, tenant and app ID only (the SDK's C(AadAppConfig)), so those three are

@@ -9,7 +9,7 @@ compares a password, which cannot be read back).
 from __future__ import annotations
 
 from ._gateway_action import GatewayError
-from ._gateway_adapters import adapter_for
+from ._gateway_adapters import MODERN, adapter_for
 from ._gateway_scripts import run_script
 from ._gateway_validate import InputError, check_bypass_list, check_proxy_address
 
@@ -63,6 +63,10 @@ def plan_proxy(args: dict, current: dict | None, generation: str | None = None):
              "username": username}
     settings_differ = _settings(current) != _settings(after)
     has_credentials = bool(current and current.get("credentials_set"))
+    if generation and not adapter_for(generation).writes_proxy_credentials:
+        # v1: credentials are not the collection's to manage; whatever the settings page stored is kept
+        after.update(credentials_set=has_credentials, username=(current or {}).get("username"))
+        return ({**write, "keep_credentials": True}, after) if settings_differ else None
     if username is None:
         return (write, after) if settings_differ or has_credentials else None
     # A user name that cannot be read back (WAC may rewrite the plaintext form: UNCONFIRMED) counts as the same
@@ -91,8 +95,14 @@ def apply_proxy(connection, facts: dict, args: dict, *, check_mode: bool, diff: 
     """Write the proxy where it differs from ``facts``; {changed, proxy, diff?} (never a password)."""
     current = facts.get("proxy")
     plan = plan_proxy(args, current, facts["generation"])
+    warnings = []
+    if facts["generation"] == MODERN and args["state"] == "present" and not args["bypass_on_local"]:
+        # CFG's Set-WACEndpointFqdn bypasses the internal services by their ServiceFqdn; without one (or with
+        # localhost) they are reached on localhost:6601-6610, which then goes through the proxy.
+        warnings.append("bypass_on_local is false on a v2 gateway: its internal services (ports 6601-6610) are "
+                        "reached through the proxy unless their ServiceFqdn is in the bypass list")
     if plan is None:
-        return {"changed": False, "proxy": current}
+        return {"changed": False, "proxy": current, **({"warnings": warnings} if warnings else {})}
     write, after = plan
     adapter = adapter_for(facts["generation"])
     data = {
@@ -108,7 +118,7 @@ def apply_proxy(connection, facts: dict, args: dict, *, check_mode: bool, diff: 
             return {"changed": False, "proxy": current}
     elif not check_mode:
         run_script(connection, "gateway_proxy_write", data)
-    result = {"changed": True, "proxy": after}
+    result = {"changed": True, "proxy": after, **({"warnings": warnings} if warnings else {})}
     if after and write["credentials"] and adapter.writes_proxy_credentials:
         result["credentials_written"] = True
     if diff:
