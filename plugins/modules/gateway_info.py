@@ -188,6 +188,11 @@ registration:
     app_id:
       description: Application (client) ID.
       type: str
+    interrupted:
+      description:
+        - True when an earlier run stopped between the registration's two writes (the marker C(RegistrationPending)
+          of C(HKLM:\\SOFTWARE\\wac.fleet) is set); the registration is then written again.
+      type: bool
     error:
       description: Why the registration could not be read, and what to change.
       type: str

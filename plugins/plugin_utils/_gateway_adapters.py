@@ -68,6 +68,10 @@ _STORE_BY_ID = {store["id"]: store for store in STORES}
 # sets it (value: the UTC time of the write) on a gateway whose proxy change needs a restart; a successful start or
 # restart of the gateway's services clears it. A run stopped between the two leaves it set, so the next run restarts.
 RESTART_MARKER = {"location": r"HKLM:\SOFTWARE\wac.fleet", "name": "GatewayRestartPending"}
+# Likewise for the registration, whose two writes (NAA) cannot be read back whole (appInfo holds no redirect URI or
+# object ID): set before the first write, cleared after the last; a run stopped in between leaves it, and the next
+# run registers that gateway again instead of taking the half-written registration for done.
+REGISTRATION_MARKER = {"location": r"HKLM:\SOFTWARE\wac.fleet", "name": "RegistrationPending"}
 
 ALL_SERVICES = (fact("v1.service"), fact("v2.service"), fact("v2.account_management_service"))
 ALL_PROCESSES = (fact("v1.desktop_process"),)
@@ -198,6 +202,7 @@ class GatewayAdapter:
             "xsrf": {"header": fact("rest.xsrf_header"), "cookies": list(self.xsrf_cookies)},
             "read_first": f"{self.rest_root}/appInfo",
             "requests": requests,
+            "marker": dict(REGISTRATION_MARKER) if any(r["method"] != "GET" for r in requests) else None,
         }
 
     def registration_from_rest(self, response) -> dict:
@@ -300,7 +305,8 @@ def info_script_input(credentials: dict | None = None) -> dict:
     """What the gateway_info script reads: every generation's stores, services and processes; ``credentials``
     (user name and password for the registration read) only when the caller sends this input on stdin."""
     data = {"stores": list(STORES), "services": list(ALL_SERVICES), "processes": list(ALL_PROCESSES),
-            "restart_marker": dict(RESTART_MARKER), "user_agent": fact("rest.user_agent")}
+            "markers": {"restart": dict(RESTART_MARKER), "registration": dict(REGISTRATION_MARKER)},
+            "user_agent": fact("rest.user_agent")}
     if credentials:
         data["credentials"] = {"username": credentials["username"], "password": credentials["password"]}
     return data
@@ -373,6 +379,9 @@ def describe(readings: dict) -> dict:
         service_name, service_state = None, None
         process_state = "Running" if running else "NotRunning"
     registration = adapter.registration_from_rest(store.get("registration"))
+    markers = readings.get("markers") or {}
+    if registration.get("registered") and (markers.get("registration") or {}).get("set"):
+        registration["interrupted"] = True  # an earlier run stopped between the registration's writes
     result = {
         "generation": generation,
         "generation_label": adapter.label,
@@ -382,7 +391,7 @@ def describe(readings: dict) -> dict:
         "services": service_states,
         "restart_supported": adapter.restart_supported,
         # A proxy written by an earlier run that stopped before the gateway was restarted.
-        "restart_pending": adapter.restart_supported and bool((readings.get("restart_marker") or {}).get("set")),
+        "restart_pending": adapter.restart_supported and bool((markers.get("restart") or {}).get("set")),
         "port": port,
         "fqdn": fqdn,
         "endpoint_fqdn": endpoint_fqdn,

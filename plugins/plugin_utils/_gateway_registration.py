@@ -29,6 +29,8 @@ def matches(current: dict, wanted: dict | None) -> bool:
     """Whether the registration read (``current``) is ``wanted`` (None: unregistered)."""
     if wanted is None:
         return not current.get("registered")
+    if current.get("interrupted"):  # the registration marker: an earlier run stopped between its two writes
+        return False
     return (bool(current.get("registered")) and same_cloud(current.get("cloud"), wanted["cloud"])
             and current.get("tenant_id") == wanted["tenant_id"] and current.get("app_id") == wanted["app_id"])
 

@@ -185,8 +185,20 @@ def test_registration_requests_of_the_adapter_register_and_unregister(generation
                                        "app_object_id": SP, "redirect_uri": "https://localhost:6516"}
     reg = info(pc)["registration"]
     assert reg == {"readable": True, "registered": True, "cloud": "Azure US Gov", "tenant_id": TENANT, "app_id": APP}
+    assert pc.model.registry_values(adapters.REGISTRATION_MARKER["location"]) == {}  # set, then cleared
     rc, out, _err = rest(pc, adapter.unregistration_requests())
     assert rc == 0 and out["responses"][0]["status"] == 204 and pc.model.registration() is None
+
+
+def test_a_registration_that_fails_between_its_writes_leaves_the_marker():
+    pc, _clock = make_pc("classic_server")
+    adapter = adapters.adapter_for("classic_server")
+    requests = adapter.registration_requests(desired({"gateway_url": "https://x"}, "AzureCloud", TENANT, APP))
+    requests[1]["body"] = {"properties": {}}  # the gateway refuses the second write (no redirectUri)
+    _rc, out, _err = rest(pc, requests)
+    assert [r["status"] for r in out["responses"]] == [200, 400]
+    facts = info(pc)
+    assert facts["registration"]["app_id"] == APP and facts["registration"]["interrupted"] is True
 
 
 def test_a_write_without_the_xsrf_header_is_refused():
@@ -387,11 +399,11 @@ def test_proxy_write_sets_the_restart_marker_and_only_a_full_start_clears_it(gen
     adapter = adapters.adapter_for(generation)
     assert pc.model.registry_values(adapters.RESTART_MARKER["location"]) is None  # the key exists only once used
     _rc, out, _err = run(pc, "gateway_info", adapters.info_script_input())
-    assert out["restart_marker"] == {"set": False, "since": None}
+    assert out["markers"]["restart"] == {"set": False, "since": None}
     rc, _out, _err = _write(pc, generation, restart_marker=adapter.restart_marker)
     assert rc == 0 and _marker(pc) and pc.model.to_dict()["restart_marker"] == _marker(pc)
     _rc, out, _err = run(pc, "gateway_info", adapters.info_script_input())
-    assert out["restart_marker"] == {"set": True, "since": _marker(pc)}
+    assert out["markers"]["restart"] == {"set": True, "since": _marker(pc)}
     assert adapters.describe(out)["restart_pending"] is True
     control = {"services": list(adapter.services), "stop_timeout": 5, "restart_marker": adapter.restart_marker}
     _rc, out, _err = run(pc, "gateway_service_control", {**control, "action": "stop"})

@@ -151,3 +151,23 @@ def test_the_rest_step_uses_the_credentials_it_is_told_and_says_what_to_change(f
     else:
         assert "'readable': True" in run.output and "'registered': False" in run.output
     assert world.fleet.pcs[world.hosts[0]].password not in run.output
+
+
+def test_a_registration_stopped_between_its_two_writes_is_written_again(fleet_world):
+    world = fleet_world(count=1, fleet_options={"generations": ["classic_server"]})
+    assert world.run(name="first").rc == 0
+    name = world.hosts[0]
+    pc = world.fleet.pcs[name]
+    app = world.app()
+    # what a run stopped after the first write leaves: the new app, the old app info, and the registration marker
+    pc.model.apply({"registration": dict(world.gateway(name)["registration"], app_object_id=None,
+                                         redirect_uri="https://old-gateway.contoso.test")})
+    pc.model.registry_create_key(r"HKLM:\SOFTWARE\wac.fleet")
+    pc.model.registry_set(r"HKLM:\SOFTWARE\wac.fleet", "RegistrationPending", "2026-01-01T00:00:00Z")
+    fix = world.run(name="fix")
+    assert fix.rc == 0 and fix.hosts("changed") == [name], fix.output
+    registration = world.gateway(name)["registration"]
+    assert registration["app_object_id"] == sp_of(world, app["appId"])
+    assert registration["redirect_uri"] == world.gateway_redirect_uris(name)[0]
+    assert "RegistrationPending" not in pc.model.registry_values(r"HKLM:\SOFTWARE\wac.fleet")
+    assert world.run(name="rerun").hosts("changed") == []

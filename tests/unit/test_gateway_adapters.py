@@ -175,14 +175,14 @@ def test_restart_marker_location_and_restart_pending():
     desktop = adapters.adapter_for("classic_desktop")
     assert server.restart_marker == {"location": "HKLM:\\SOFTWARE\\wac.fleet", "name": "GatewayRestartPending"}
     assert desktop.restart_marker is None  # desktop mode: no service, so the proxy write sets no marker
-    assert adapters.info_script_input()["restart_marker"] == server.restart_marker
+    assert adapters.info_script_input()["markers"]["restart"] == server.restart_marker
     pending = {"set": True, "since": "2026-01-01T00:00:00.0000000Z"}
     for generation, reading in (("classic_server", readings(classic=True, services=["ServerManagementGateway"])),
                                 ("classic_desktop", readings(classic=True))):
         assert adapters.describe(reading)["restart_pending"] is False  # older readings: no marker reported
-        reading["restart_marker"] = {"set": False, "since": None}
+        reading["markers"] = {"restart": {"set": False, "since": None}}
         assert adapters.describe(reading)["restart_pending"] is False
-        reading["restart_marker"] = pending
+        reading["markers"] = {"restart": pending}
         assert adapters.describe(reading)["restart_pending"] is (generation == "classic_server")
 
 
@@ -201,3 +201,16 @@ def test_fact_table_is_complete_and_sourced():
         assert set(fact.generations) <= set(adapters.GENERATIONS), fact
     with pytest.raises(KeyError):
         facts_table.value("v2.no_such_fact")
+
+
+def test_a_registration_stopped_between_its_writes_is_pending_again():
+    reading = readings(classic=True, services=["ServerManagementGateway"], registration_body={"properties": {
+        "cloudName": "Azure Global", "tenant": "t", "tenantId": "t", "clientId": "a"}})
+    wanted = registration.desired({"gateway_url": "https://x"}, "AzureCloud", "t", "a")
+    assert registration.matches(adapters.describe(reading)["registration"], wanted)
+    reading["markers"] = {"registration": {"set": True, "since": "2026-01-01T00:00:00Z"}}
+    current = adapters.describe(reading)["registration"]
+    assert current["interrupted"] is True and not registration.matches(current, wanted)
+    requests = adapters.adapter_for("classic_server").registration_requests(wanted)
+    data = adapters.adapter_for("classic_server").rest_request_input(443, requests, None)
+    assert data["marker"] == {"location": "HKLM:\\SOFTWARE\\wac.fleet", "name": "RegistrationPending"}

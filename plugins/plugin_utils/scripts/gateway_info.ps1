@@ -2,11 +2,12 @@
 # Reads, in one command, what wac.fleet.gateway_info reports: the services and processes asked for, each
 # generation's settings store (registry key or JSON file), the proxy in it (never its credentials: only whether they
 # are set, their form, and the user name of the plaintext form), the FQDN, the registration from the gateway's own
-# REST API, and the collection's restart marker (set by gateway_proxy_write, cleared by gateway_service_control).
+# REST API, and the collection's markers (restart: set by gateway_proxy_write, cleared by gateway_service_control;
+# registration: set and cleared by gateway_rest around the registration's writes).
 # Input: JSON in $inputJson (set by _gateway_scripts on the line after the marker when it holds no secret), else on
 # stdin: {stores: [{id, kind, location, fields, port_fields, default_port, credential_members, version_file?,
 # rest: {root, read, certificate_unless_service?, certificate?}}], services: [names], processes: [names],
-# restart_marker: {location, name}, user_agent, credentials?: {username, password}}.
+# markers: {name: {location, name}}, user_agent, credentials?: {username, password}}.
 # Output: one JSON object of raw readings. Decisions are made in Python.
 function ConvertTo-Port {
     param($Value)
@@ -127,17 +128,19 @@ try {
         $processes[$name] = $null -ne (Get-Process -Name $name -ErrorAction SilentlyContinue)
     }
 
-    $restartMarker = @{ set = $false; since = $null }
-    $marker = $in.restart_marker
-    $item = Get-ItemProperty -LiteralPath $marker.location -ErrorAction SilentlyContinue
-    if ($null -ne $item -and $null -ne $item.PSObject.Properties[$marker.name]) {
-        $restartMarker = @{ set = $true; since = [string]$item.PSObject.Properties[$marker.name].Value }
+    $markers = @{}
+    foreach ($entry in $in.markers.PSObject.Properties) {
+        $markers[$entry.Name] = @{ set = $false; since = $null }
+        $item = Get-ItemProperty -LiteralPath $entry.Value.location -ErrorAction SilentlyContinue
+        if ($null -ne $item -and $null -ne $item.PSObject.Properties[$entry.Value.name]) {
+            $markers[$entry.Name] = @{ set = $true; since = [string]$item.PSObject.Properties[$entry.Value.name].Value }
+        }
     }
 
     $fqdn = $env:COMPUTERNAME
     try { $fqdn = [System.Net.Dns]::GetHostEntry([Environment]::MachineName).HostName } catch { $fqdn = $env:COMPUTERNAME }
 
-    Write-Result @{ stores = $stores; services = $services; processes = $processes; fqdn = $fqdn; restart_marker = $restartMarker }
+    Write-Result @{ stores = $stores; services = $services; processes = $processes; fqdn = $fqdn; markers = $markers }
 }
 catch {
     Write-Result @{ failed = $true; msg = [string]$_.Exception.Message } 1

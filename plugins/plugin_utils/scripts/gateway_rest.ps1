@@ -5,7 +5,8 @@
 # user name and password given on stdin). The controller builds the requests (paths and bodies differ by
 # generation); this script only carries them.
 # Input (stdin): {base_url, auth: {kind, ...}, user_agent, xsrf: {header, cookies}, read_first: path,
-# requests: [{method, path, body}]}.
+# requests: [{method, path, body}], marker: {location, name} | null}. The marker (a registry value: the UTC time) is
+# set before the first write and removed once every write succeeded, so a run stopped in between is seen next time.
 # Output: {read: {status, body, error}, responses: [{method, path, status, body, error}]}.
 try {
     $in = $input | Out-String | ConvertFrom-Json
@@ -13,6 +14,12 @@ try {
     $read = Invoke-Gateway -Method 'GET' -Uri ($in.base_url + $in.read_first) -Auth $in.auth -Session $session -UserAgent $in.user_agent
     $responses = New-Object System.Collections.ArrayList
     if ($null -ne $read.status -and $read.status -ge 200 -and $read.status -lt 300) {
+        $marker = $in.marker
+        if ($null -ne $marker) {
+            if (-not (Test-Path -LiteralPath $marker.location)) { New-Item -Path $marker.location -Force | Out-Null }
+            Set-ItemProperty -LiteralPath $marker.location -Name $marker.name -Value ([DateTime]::UtcNow.ToString('o')) -Type String
+        }
+        $done = 0
         foreach ($request in $in.requests) {
             $uri = $in.base_url + $request.path
             $headers = Get-XsrfHeader -Session $session -Uri $uri -Xsrf $in.xsrf
@@ -21,6 +28,10 @@ try {
             $answer.path = $request.path
             [void]$responses.Add($answer)
             if ($null -eq $answer.status -or $answer.status -lt 200 -or $answer.status -ge 300) { break }
+            $done++
+        }
+        if ($null -ne $marker -and $done -eq @($in.requests).Count) {
+            Remove-ItemProperty -LiteralPath $marker.location -Name $marker.name -ErrorAction SilentlyContinue
         }
     }
     Write-Result @{ read = $read; responses = @($responses) }

@@ -369,6 +369,7 @@ class GatewayModel(Machine):
                 "generation": self.generation, "name": self.name, "fqdn": self.fqdn, "version": self.version,
                 "port": self.port, "rest_root": self.rest_root, "login_mode": self.login_mode,
                 "services": {n: s.state() for n, s in self.services.items()},
+                "gateway_service": self.gateway_service,
                 "start_types": {n: s.start_type for n, s in self.services.items()},
                 "desktop_running": self.desktop_running if self.generation == CLASSIC_DESKTOP else None,
                 "listening": self.listening(), "service_starts": self.service_starts,

@@ -187,13 +187,11 @@ def op_gateway_info(model: GatewayModel, data: dict, _faults: dict, session: Ses
                                         auth, {})
         stores[spec["id"]] = out
     processes = {name: model.process_running(name) for name in data["processes"]}
-    restart_marker = {"set": False, "since": None}
-    marker = data["restart_marker"]
-    value = (model.registry_values(marker["location"]) or {}).get(marker["name"])
-    if value is not None:
-        restart_marker = {"set": True, "since": str(value)}
-    return {"stores": stores, "services": services, "processes": processes, "fqdn": model.fqdn,
-            "restart_marker": restart_marker}
+    markers = {}
+    for key, marker in data["markers"].items():
+        value = (model.registry_values(marker["location"]) or {}).get(marker["name"])
+        markers[key] = {"set": value is not None, "since": None if value is None else str(value)}
+    return {"stores": stores, "services": services, "processes": processes, "fqdn": model.fqdn, "markers": markers}
 
 
 def _plaintext(prefix: str, credentials: dict) -> str:
@@ -305,7 +303,11 @@ def op_gateway_rest(model: GatewayModel, data: dict, _faults: dict, session: Ses
     if data.get("read_first"):
         read = _call(model, session, "GET", data["base_url"] + data["read_first"], auth, jar)
     responses = []
+    marker = data.get("marker")
     if read is None or (read["status"] is not None and 200 <= read["status"] < 300):
+        if marker:  # set before the first write, as the script does
+            model.registry_create_key(marker["location"])
+            model.registry_set(marker["location"], marker["name"], datetime.datetime.now(datetime.UTC).isoformat())
         for request in data["requests"]:
             url = data["base_url"] + request["path"]
             answer = _call(model, session, request["method"], url, auth, jar, request["body"],
@@ -313,6 +315,8 @@ def op_gateway_rest(model: GatewayModel, data: dict, _faults: dict, session: Ses
             responses.append({"method": request["method"], "path": request["path"], **answer})
             if answer["status"] is None or not 200 <= answer["status"] < 300:
                 break
+        if marker and len(responses) == len(data["requests"]) and all(200 <= r["status"] < 300 for r in responses):
+            model.registry_remove(marker["location"], marker["name"])
     return {"read": read, "responses": responses}
 
 
