@@ -15,10 +15,10 @@ name: doctor_summary
 short_description: The Markdown fleet summary of the gateway doctor's reports
 version_added: 0.2.0
 description:
-  - From the C(wac_doctor) facts M(wac.fleet.gateway_doctor) set on each host, a Markdown document: for every fact,
+  - "From the C(wac_doctor) facts M(wac.fleet.gateway_doctor) set on each host, a Markdown document: for every fact,
     on how many gateways of each generation it is confirmed / contradicted / absent; then every contradiction with
     what was found, the gateways on which the collection would fail and why, the hosts without a report, and the
-    warnings (certificates about to expire).
+    warnings (certificates about to expire)."
   - Runs on the controller and reads no gateway.
 author:
   - wac.fleet maintainers (@wac-fleet)
@@ -34,8 +34,9 @@ options:
     type: dict
     required: true
   hash_host_names:
-    description: Do not list the hosts without a report by name, only count them (the reports name their hosts
-      as they were written).
+    description:
+      - Do not list the hosts without a report by name, only count them (the reports name their hosts as they were
+        written).
     type: bool
     default: false
 """

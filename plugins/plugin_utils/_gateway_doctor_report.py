@@ -77,7 +77,8 @@ def host_names(report: dict) -> list[str]:
     found = {n for n in names if isinstance(n, str) and n.lower() not in keep and not _is_address(n)}
     if report.get("host"):
         found.add(str(report["host"]))  # the inventory name, even an address: it names the gateway in the report
-    return sorted(found, key=len, reverse=True)
+    unique = {name.lower(): name for name in sorted(found)}  # names compare case-insensitively
+    return sorted(unique.values(), key=lambda name: (-len(name), name))
 
 
 def _is_address(name: str) -> bool:

@@ -108,6 +108,19 @@ def refusal_hint(logon: Logon, explicit: bool) -> str:
             "that call")
 
 
+def _proxy_hint(facts: dict) -> str:
+    """Why a gateway behind a proxy may not reach Azure: credentials in a form the collection cannot read back."""
+    proxy = facts.get("proxy") or {}
+    if not proxy.get("credentials_set") or proxy.get("credentials_form") == "plaintext":
+        return f" (through its proxy {proxy['address']})" if proxy.get("address") else ""
+    fact = "v2.proxy_credentials_form" if facts.get("generation") == "modern" else "v1.proxy_credentials_form"
+    form = proxy.get("credentials_form")
+    found = f"found: {form}" if form else "kept as they were found (update_password: on_create)"
+    return (f"; its proxy credentials may be in a form other than the plaintext: form Set-WACProxy writes (fact "
+            f"{fact}; {found}), which the gateway cannot use: write them again (update_password: always; the gateway "
+            f"role's gateway_proxy_update_password) or set them on the gateway, then {DOCTOR_HINT}")
+
+
 def explain(answer: dict | None, facts: dict, logon: Logon | None, explicit: bool) -> str:
     """Why a call to the gateway's REST API failed, and what to do, from its answer ({status, error})."""
     answer = answer or {}
@@ -129,6 +142,8 @@ def explain(answer: dict | None, facts: dict, logon: Logon | None, explicit: boo
                 "(facts v2.login_mode_windows_auth, v2.login_mode_form_refuses_windows_auth)")
     if status == 401 and logon is not None:
         return f"HTTP 401: {refusal_hint(logon, explicit)} (fact rest.default_credentials)"
+    if status == 502:
+        return f"{detail}: the gateway could not reach Azure{_proxy_hint(facts)}"
     if status == 404:
         return f"{detail} (fact {'v2.rest_root' if facts.get('rest_root') == '/api/aad' else 'v1.rest_root'}); " \
                f"{DOCTOR_HINT}"
