@@ -13,7 +13,7 @@ from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_doctor_report i
 DOCUMENTATION = r"""
 name: doctor_summary
 short_description: The Markdown fleet summary of the gateway doctor's reports
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - "From the C(wac_doctor) facts M(wac.fleet.gateway_doctor) set on each host, a Markdown document: for every fact,
     on how many gateways of each generation it is confirmed / contradicted / absent; then every contradiction with

@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 module: gateway_doctor
 short_description: Hold a Windows Admin Center gateway against every fact the collection relies on, read-only
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Collects, in one WinRM command that writes nothing, the evidence for every fact of the collection's table of
     Windows Admin Center facts (C(docs/gateway.md)) and judges each one on this gateway as C(confirmed),
