@@ -44,7 +44,7 @@ options:
     description:
       - Replace every host name of the gateway in the report (inventory name, computer name, FQDN, endpoint and
         service FQDN) by C(host-) and 12 hex digits of its SHA-256, before the report is written or returned.
-      - A pseudonym, not anonymity: anyone who knows a name can compute its pseudonym.
+      - "A pseudonym, not anonymity: anyone who knows a name can compute its pseudonym."
     type: bool
     default: false
   expiry_warning_days:
