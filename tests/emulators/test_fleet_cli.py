@@ -153,7 +153,7 @@ def test_a_thousand_pcs_in_one_process(cli):
 
 
 def test_cli_replays_a_gateway_doctor_report(cli, tmp_path):
-    from tests.emulators.test_fleet_doctor import model, report_of
+    from tests.emulators.test_fleet_gateway_doctor import model, report_of
 
     report = report_of(model("modern", port=6600, login_mode="FormLogin"))
     path = tmp_path / "doctor.json"

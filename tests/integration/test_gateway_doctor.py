@@ -98,6 +98,25 @@ def test_host_names_are_replaced_by_pseudonyms_on_request(fleet_world):
     assert contradicted(report) == set()
 
 
+def test_a_pc_without_a_gateway_fails_alone_and_the_summary_still_covers_the_fleet(fleet_world):
+    world = fleet_world(count=2, fleet_options={"generations": ["classic_server", "modern"]})
+    bare, modern = world.hosts
+    model = world.fleet.pcs[bare].model  # WAC uninstalled: no settings key, no service
+    model.registry.clear()
+    model.services.clear()
+    run = world.run(DOCTOR, "-e", f"wac_doctor_report_dir={world.work / 'doctor'}", name="doctor")
+    assert run.hosts("failed") == [bare], run.output
+    assert "no Windows Admin Center gateway found on this host" in run.output
+    assert "(facts: v1.registry_key, v2.appsettings, v2.service)" in run.output
+    found = reports(world)
+    assert found[bare]["gateway"]["generation"] is None and contradicted(found[bare]) == set()
+    assert contradicted(found[modern]) == set() and found[modern]["blocking"] == []
+    summary = (world.work / "doctor" / "summary.md").read_text()
+    assert "| fact | sources say | modern (1) | no gateway (1) |" in summary
+    assert f"- {bare}: no Windows Admin Center gateway found" in summary
+    assert world.scripts(bare) == ["gateway_doctor"] and world.scripts(modern) == ["gateway_doctor"]
+
+
 # ---- replays with chosen contradictions ---------------------------------------------------------------------------
 def _document(report: dict) -> dict:
     return report["evidence"]["json_files"]["appsettings"]["document"]
