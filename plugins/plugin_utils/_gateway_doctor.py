@@ -15,7 +15,7 @@ import datetime
 
 from ._gateway_adapters import CLASSIC_DESKTOP, MODERN, AdapterError, adapter_for, describe
 from ._gateway_doctor_checks import ABSENT, CONFIRMED, CONTRADICTED, RESULTS, Context, judge
-from ._gateway_doctor_evidence import Evidence
+from ._gateway_doctor_evidence import Evidence, parse_time
 from ._gateway_facts import FACTS, UNCONFIRMED
 from ._gateway_facts import value as fact
 from ._gateway_rest_auth import Logon, explain
@@ -82,7 +82,7 @@ def _environment(evidence: Evidence, ctx: Context, logon: Logon | None, credenti
     if served:
         certificate = {key: served.get(key) for key in ("port", "subject", "issuer", "thumbprint", "not_before",
                                                         "not_after")}
-        ends = _when(served.get("not_after"))
+        ends = parse_time(served.get("not_after"))
         certificate["days_left"] = None if ends is None else int((ends - ctx.now).total_seconds() // 86400)
     module = raw.get("module") or {}
     return {
@@ -97,15 +97,6 @@ def _environment(evidence: Evidence, ctx: Context, logon: Logon | None, credenti
             "rest_credentials": "connection" if credentials_sent else "session"},
         "certificate": certificate,
     }
-
-
-def _when(text) -> datetime.datetime | None:
-    if not text:
-        return None
-    try:
-        return datetime.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def _main_service_state(gateway: dict) -> str | None:
@@ -148,7 +139,7 @@ def _blocking(evidence: Evidence, gateway: dict | None, error: str | None, logon
 def _warnings(evidence: Evidence, ctx: Context, gateway: dict | None, days: int) -> list[str]:
     warnings = []
     served = ctx.served_certificate()
-    ends = _when((served or {}).get("not_after"))
+    ends = parse_time((served or {}).get("not_after"))
     if ends is not None:
         left = (ends - ctx.now).total_seconds() / 86400
         if left < 0:

@@ -14,7 +14,7 @@ import dataclasses
 import datetime
 
 from ._gateway_adapters import CLASSIC_DESKTOP, CLASSIC_SERVER, MODERN, STORES, port_of
-from ._gateway_doctor_evidence import Evidence, has_json_path, json_path, script_input
+from ._gateway_doctor_evidence import Evidence, has_json_path, json_path, parse_time, script_input
 from ._gateway_facts import CHECKS, Check
 from ._gateway_facts import value as fact
 
@@ -119,13 +119,12 @@ def registry_value(ctx: Context, c: Check):
     return CONTRADICTED, f"no value {name}; the key holds: {', '.join(ctx.evidence.registry_names(key)) or 'nothing'}"
 
 
+_FILES = {item["path"]: (group, item["id"]) for group in ("json_files", "files") for item in script_input()[group]}
+
+
 def _file_reading(ctx: Context, location: str) -> dict:
-    spec = script_input()
-    for group in ("json_files", "files"):
-        for item in spec[group]:
-            if item["path"] == location:
-                return (ctx.evidence.raw.get(group) or {}).get(item["id"]) or {"found": False}
-    raise ValueError(f"the doctor does not read {location}")
+    group, file_id = _FILES[location]
+    return (ctx.evidence.raw.get(group) or {}).get(file_id) or {"found": False}
 
 
 def file_exists(ctx: Context, c: Check):
@@ -361,15 +360,6 @@ def client_certificate_subject(ctx: Context, c: Check):
     return CONTRADICTED, f"subject {subject}"
 
 
-def _days(text: str | None) -> datetime.datetime | None:
-    if not text:
-        return None
-    try:
-        return datetime.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 def served_certificate_subject(ctx: Context, c: Check):
     served = ctx.served_certificate()
     if served is None:
@@ -384,7 +374,7 @@ def served_certificate_days(ctx: Context, c: Check):
     served = ctx.served_certificate()
     if served is None or served.get("subject") != c.arg("subject"):
         return ABSENT, "the gateway does not serve the self-signed certificate"
-    start, end = _days(served.get("not_before")), _days(served.get("not_after"))
+    start, end = parse_time(served.get("not_before")), parse_time(served.get("not_after"))
     if not (start and end):
         return ABSENT, "the certificate's dates could not be read"
     lifetime = round((end - start).total_seconds() / 86400)

@@ -11,12 +11,12 @@ doctor sees the gateway exactly as :func:`~._gateway_adapters.describe` does.
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from ._gateway_adapters import ALL_PROCESSES, ALL_SERVICES, RESTART_MARKER, STORES, port_of
 from ._gateway_facts import value as fact
 
-SCHEMA_EVIDENCE = 1
 # Members and registry values whose content never leaves the PC: their presence and form are reported instead.
 REDACTED_NAMES = (
     r"^(credentials?|protecteddata\d*|.*(password|passwd|secret|token|apikey|privatekey|connectionstring))$")
@@ -51,6 +51,16 @@ def script_input(credentials: dict | None = None) -> dict:
     if credentials:
         data["credentials"] = {"username": credentials["username"], "password": credentials["password"]}
     return data
+
+
+def parse_time(text) -> datetime.datetime | None:
+    """A time the script wrote (ISO 8601, UTC, ``Z``), or None."""
+    if not text:
+        return None
+    try:
+        return datetime.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def json_path(document, path: str):

@@ -17,6 +17,7 @@ import json
 import typing as t
 from pathlib import Path
 
+from .fleet import GENERATIONS
 from .pc_details import PCDetails
 
 if t.TYPE_CHECKING:
@@ -25,7 +26,6 @@ if t.TYPE_CHECKING:
 SCHEMA = "wac.fleet/doctor/1"
 PLACEHOLDER_PAIR = "doctor-replay:placeholder-password"  # stands for credentials the report only says are set
 OPAQUE = "doctor-replay-redacted"  # a secret in a form the report did not name (no gateway can read it)
-_ROOTS = {"classic_server": "/api/gateway/aad", "classic_desktop": "/api/gateway/aad", "modern": "/api/aad"}
 
 
 def load(path: str | Path) -> dict:
@@ -136,12 +136,12 @@ def lay_out(model: GatewayModel, report: dict, prefix: str, login_modes: tuple[s
     mode = ((settings.get("WindowsAdminCenter") or {}).get("System") or {}).get("TokenAuthenticationMode")
     if mode in login_modes:
         model.login_mode = mode
-    model.aad_app, model.aad_status = _registration(report), {}
+    model.aad_app, model.aad_status = _registration(report, model.rest_root), {}
     model.pc_details = _details(report, directories)
 
 
-def _registration(report: dict) -> dict | None:
-    root = _ROOTS[report["gateway"]["generation"]]
+def _registration(report: dict, root: str) -> dict | None:
+    """The registration the gateway answered on its REST root (the SDK's AadAppConfig fields)."""
     for probe in report["evidence"].get("rest") or []:
         status = probe.get("status")
         if probe.get("root") == root and isinstance(status, int) and 200 <= status < 300:
@@ -177,7 +177,7 @@ def _details(report: dict, directories: set) -> PCDetails:
 def fleet_layout(reports: list[dict], count: int | None, generations: list[str] | None) -> tuple[int, list[str]]:
     """The count and generations of a fleet whose first PCs replay ``reports`` (the others as ``generations``)."""
     count = max(count or len(reports), len(reports))
-    rest = list(generations or ("classic_server", "classic_desktop", "modern"))
+    rest = list(generations or GENERATIONS)
     planned = [report["gateway"]["generation"] for report in reports]
     planned += [rest[index % len(rest)] for index in range(count - len(reports))]
     return count, planned

@@ -19,7 +19,8 @@ V1_APP_ID = "975536f5-223d-442c-9271-7f62fc035c1f"  # MIG $WacApplicationIdV1
 V2_APP_ID = "13EF9EED-B613-4D2D-8B82-7E5B90BE4990"  # CFG ConstAppId (Register-WACHttpSys)
 V2_SELF_SIGNED = "CN=WindowsAdminCenterSelfSigned"  # CFG ConstSSLCertificateSubjectCN
 V1_SELF_SIGNED = "CN=Windows Admin Center"  # MIG Export-WACSettings (v1 self-signed when Subject is this)
-SELF_SIGNED_DAYS = 60  # CFG New-WACSelfSignedCertificate (NotAfter = 60 days); the v1 installer's: UNCONFIRMED, same
+# CFG New-WACSelfSignedCertificate (NotAfter = 60 days); the v1 installer's certificate: UNCONFIRMED, taken as the same
+SELF_SIGNED_DAYS = 60
 CONFIGURATION_MODULE = (PROGRAM_FILES
                         + r"\WindowsAdminCenter\PowerShellModules\Microsoft.WindowsAdminCenter.Configuration")
 # A part of the functions CFG defines (CFG-new exports all 106); Get/Set-WACProxy and Get/Set-WACEndpointFqdn are not
