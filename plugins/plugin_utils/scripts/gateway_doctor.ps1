@@ -263,13 +263,17 @@ try {
         if ($null -eq $port -and $null -ne $store.default_port) { $port = [int]$store.default_port }
         $ports = @($boundPorts) + @($listeners.ports)
         if ($null -ne $port) { $ports = @($port) + $ports }
+        # desktop mode (the v1 key without the v1 service): its client certificate, and Windows authentication only to
+        # see it refused (the connection's password is not sent to a gateway that takes none)
         $auths = @()
+        $desktop = $false
         $unless = $store.rest.PSObject.Properties['certificate_unless_service']
         if ($null -ne $unless -and $null -eq $services[$unless.Value]) {
+            $desktop = $true
             $auths += [pscustomobject]@{ kind = 'certificate'; registry_key = $store.location; value = $store.fields.PSObject.Properties[$store.rest.certificate.field].Value; stores = $store.rest.certificate.stores }
         }
         $auths += [pscustomobject]@{ kind = 'default' }
-        if ($null -ne $credentials) { $auths += [pscustomobject]@{ kind = 'explicit'; username = $credentials.username; password = $credentials.password } }
+        if ($null -ne $credentials -and -not $desktop) { $auths += [pscustomobject]@{ kind = 'explicit'; username = $credentials.username; password = $credentials.password } }
         foreach ($candidate in ($ports | Select-Object -Unique)) {
             if (-not $probed.ContainsKey($candidate)) {
                 $probed[$candidate] = Get-TlsCertificate -Port $candidate

@@ -205,12 +205,13 @@ def collect(model: GatewayModel, data: dict, _faults: dict, session: Session, _s
         ports = ([port] if port else []) + bound + listeners["ports"]
         auths = []
         unless = store["rest"].get("certificate_unless_service")
-        if unless and services.get(unless) is None:
+        desktop = bool(unless) and services.get(unless) is None
+        if desktop:
             certificate = store["rest"]["certificate"]
             auths.append({"kind": "certificate", "registry_key": store["location"],
                           "value": store["fields"][certificate["field"]], "stores": certificate["stores"]})
         auths.append({"kind": "default"})
-        if credentials:
+        if credentials and not desktop:
             auths.append({"kind": "explicit", **credentials})
         for candidate in dict.fromkeys(ports):
             if candidate not in probed:
