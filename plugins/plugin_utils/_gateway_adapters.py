@@ -347,12 +347,30 @@ def port_of(value) -> int | None:
     return port if 0 < port < 65536 else None
 
 
-def _port(adapter: GatewayAdapter, values: dict) -> int:
+# The fact behind each place a port comes from (gateway_info reports it as ``port_source``, and the errors say it).
+PORT_FIELD_FACTS = {"port": "v1.port_value", "kestrel_url": "v2.port_path", "http_sys_urls": "v2.port_fallback_path"}
+DEFAULT_PORT_FACTS = {CLASSIC_SERVER: "v1.server_port", CLASSIC_DESKTOP: "v1.desktop_port", MODERN: "v2.default_port"}
+
+
+def _port(adapter: GatewayAdapter, values: dict) -> tuple[int, dict]:
+    """The port, and where it came from: {fact, setting, value} (the setting that gave it, or the default)."""
     for field in adapter.store["port_fields"]:
         port = port_of(values.get(field))
         if port:
-            return port
-    return adapter.default_port
+            return port, {"fact": PORT_FIELD_FACTS[field], "setting": adapter.store["fields"][field],
+                          "value": values.get(field)}
+    tried = [adapter.store["fields"][field] for field in adapter.store["port_fields"]]
+    return adapter.default_port, {"fact": DEFAULT_PORT_FACTS[adapter.generation], "setting": None,
+                                  "value": adapter.default_port, "not_set": tried}
+
+
+def describe_port_source(source: dict | None) -> str:
+    """Where a port came from, in words, with the fact id (for error messages)."""
+    if not source:
+        return ""
+    if source.get("setting"):
+        return f"port from {source['setting']} (fact {source['fact']})"
+    return f"default port (fact {source['fact']}): {' and '.join(source.get('not_set') or [])} not set"
 
 
 def describe(readings: dict) -> dict:
@@ -361,7 +379,7 @@ def describe(readings: dict) -> dict:
     adapter = ADAPTERS[generation]
     store = readings["stores"][adapter.store_id]
     values = store.get("values") or {}
-    port = _port(adapter, values)
+    port, port_source = _port(adapter, values)
     fqdn = (readings.get("fqdn") or "").lower()
     endpoint_fqdn = (values.get("endpoint_fqdn") or "").lower() or None
     service_fqdn = (values.get("service_fqdn") or "").lower() or None
@@ -393,6 +411,7 @@ def describe(readings: dict) -> dict:
         # A proxy written by an earlier run that stopped before the gateway was restarted.
         "restart_pending": adapter.restart_supported and bool((markers.get("restart") or {}).get("set")),
         "port": port,
+        "port_source": port_source,
         "fqdn": fqdn,
         "endpoint_fqdn": endpoint_fqdn,
         "service_fqdn": service_fqdn,

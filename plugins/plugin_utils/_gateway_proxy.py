@@ -60,12 +60,14 @@ def plan_proxy(args: dict, current: dict | None, generation: str | None = None):
             "that needs none")
     after = {"address": args["address"], "bypass_on_local": args["bypass_on_local"],
              "bypass_list": args["bypass_list"], "credentials_set": username is not None,
-             "username": username}
+             "username": username, "credentials_form": "plaintext" if username is not None else None}
+    kept = {"credentials_set": bool(current and current.get("credentials_set")),
+            "username": (current or {}).get("username"), "credentials_form": (current or {}).get("credentials_form")}
     settings_differ = _settings(current) != _settings(after)
     has_credentials = bool(current and current.get("credentials_set"))
     if generation and not adapter_for(generation).writes_proxy_credentials:
         # v1: credentials are not the collection's to manage; whatever the settings page stored is kept
-        after.update(credentials_set=has_credentials, username=(current or {}).get("username"))
+        after.update(kept)
         return ({**write, "keep_credentials": True}, after) if settings_differ else None
     if username is None:
         return (write, after) if settings_differ or has_credentials else None
@@ -87,6 +89,7 @@ def plan_proxy(args: dict, current: dict | None, generation: str | None = None):
         return write, after
     if settings_differ:
         write["keep_credentials"] = True
+        after.update(kept)  # the credentials stay as they were found, in their form
         return write, after
     return None
 

@@ -18,7 +18,11 @@ import dataclasses
 from ansible.errors import AnsibleError
 from ansible.module_utils.parsing.convert_bool import boolean
 
+from ._gateway_adapters import describe_port_source
 from ._validate import InputError
+
+DOCTOR_HINT = ("run wac.fleet.gateway_doctor (playbook wac.fleet.doctor) on it: it names the facts of the collection "
+               "that this gateway contradicts")
 
 REST_CREDENTIALS_CHOICES = ("auto", "session", "connection")
 REST_CREDENTIALS_OPTION = {"type": "str", "default": "auto", "choices": list(REST_CREDENTIALS_CHOICES)}
@@ -104,21 +108,43 @@ def refusal_hint(logon: Logon, explicit: bool) -> str:
             "that call")
 
 
+def _proxy_hint(facts: dict) -> str:
+    """Why a gateway behind a proxy may not reach Azure: credentials in a form the collection cannot read back."""
+    proxy = facts.get("proxy") or {}
+    if not proxy.get("credentials_set") or proxy.get("credentials_form") == "plaintext":
+        return f" (through its proxy {proxy['address']})" if proxy.get("address") else ""
+    fact = "v2.proxy_credentials_form" if facts.get("generation") == "modern" else "v1.proxy_credentials_form"
+    form = proxy.get("credentials_form")
+    found = f"found: {form}" if form else "kept as they were found (update_password: on_create)"
+    return (f"; its proxy credentials may be in a form other than the plaintext: form Set-WACProxy writes (fact "
+            f"{fact}; {found}), which the gateway cannot use: write them again (update_password: always; the gateway "
+            f"role's gateway_proxy_update_password) or set them on the gateway, then {DOCTOR_HINT}")
+
+
 def explain(answer: dict | None, facts: dict, logon: Logon | None, explicit: bool) -> str:
     """Why a call to the gateway's REST API failed, and what to do, from its answer ({status, error})."""
     answer = answer or {}
     status = answer.get("status")
     detail = answer.get("error") or f"HTTP {status}"
     if status is None:
-        return f"could not reach the gateway on localhost:{facts.get('port')}: {detail}; is the gateway running?"
+        source = describe_port_source(facts.get("port_source"))
+        return (f"could not reach the gateway on localhost:{facts.get('port')}"
+                f"{f' ({source})' if source else ''}: {detail}; is the gateway running? If it is, "
+                f"{DOCTOR_HINT}")
     if facts.get("rest_auth") == "client_certificate" and status in (401, 403):
         return (f"the desktop-mode gateway refused the call (HTTP {status}): it takes only its client certificate "
                 "('CN=Windows Admin Center Client', named by the registry value ClientCertificateThumbprint) from the "
-                "signed-in user's certificate store; connect as that user")
+                "signed-in user's certificate store; connect as that user (fact v1.rest_auth_desktop)")
     if status == 401 and facts.get("login_mode") == "FormLogin":
         return ("the gateway refused Windows authentication (HTTP 401): its login mode "
                 "(WindowsAdminCenter.System.TokenAuthenticationMode) is FormLogin; set it to WindowsAuthentication "
-                "(Set-WACLoginMode -Mode WindowsAuthentication) to register it with this collection")
+                "(Set-WACLoginMode -Mode WindowsAuthentication) to register it with this collection "
+                "(facts v2.login_mode_windows_auth, v2.login_mode_form_refuses_windows_auth)")
     if status == 401 and logon is not None:
-        return f"HTTP 401: {refusal_hint(logon, explicit)}"
+        return f"HTTP 401: {refusal_hint(logon, explicit)} (fact rest.default_credentials)"
+    if status == 502:
+        return f"{detail}: the gateway could not reach Azure{_proxy_hint(facts)}"
+    if status == 404:
+        return f"{detail} (fact {'v2.rest_root' if facts.get('rest_root') == '/api/aad' else 'v1.rest_root'}); " \
+               f"{DOCTOR_HINT}"
     return detail

@@ -43,7 +43,7 @@ def script_path(operation: str) -> pathlib.Path:
 
 
 PRELUDE = "_prelude"
-INLINE_INPUT = frozenset({"gateway_info"})
+INLINE_INPUT = frozenset({"gateway_info", "gateway_doctor"})
 INLINE_VARIABLE = "$inputJson"
 
 

@@ -65,6 +65,9 @@ def default_model_factory(pc: PC) -> t.Any:
     from .gateway_model import GatewayModel
 
     options = {"accounts": {pc.user: pc.password}, **pc.model_options}  # the PC's account signs in to its gateway
+    report = options.pop("doctor_report", None)
+    if report is not None:  # a PC replaying a gateway doctor report (doctor_replay.py)
+        return GatewayModel.from_doctor(report, **options)
     return GatewayModel(pc.generation, pc.name, pc.fqdn, **options)
 
 

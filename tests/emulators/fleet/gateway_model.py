@@ -135,6 +135,17 @@ class GatewayModel(Machine):
         if registration:
             self.set_registration(registration)
 
+    @classmethod
+    def from_doctor(cls, report: dict, **options) -> GatewayModel:
+        """A gateway laid out as a wac.fleet gateway doctor report shows it (doctor_replay.py); ``options`` as the
+        constructor's (accounts, start_delay, stop_delay, clock, ...). It starts with the proxy it stores."""
+        from . import doctor_replay
+
+        model = cls(**{**doctor_replay.model_options(report), **options})
+        doctor_replay.lay_out(model, report, PLAINTEXT, LOGIN_MODES)
+        model._started_with_proxy = model._proxy_document()
+        return model
+
     def _appsettings(self, endpoint_fqdn: str | None, service_fqdn: str | None) -> dict:
         """appsettings.json as CFG reads and writes it."""
         endpoint = (endpoint_fqdn or self.fqdn).lower()

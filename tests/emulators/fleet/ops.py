@@ -329,6 +329,17 @@ OPERATIONS = {
 }
 
 
+
+def op_gateway_doctor(model: GatewayModel, data: dict, faults: dict, session: Session, script: str) -> dict:
+    """gateway_doctor.ps1: read-only; mirrored step by step in doctor_ops.py."""
+    from .doctor_ops import collect
+
+    return collect(model, data, faults, session, script)
+
+
+OPERATIONS["gateway_doctor"] = op_gateway_doctor
+
+
 def _failed(msg: str) -> tuple[int, str, str]:
     return 1, json.dumps({"failed": True, "msg": msg}) + "\r\n", ""
 
