@@ -4,12 +4,12 @@
 
 from __future__ import annotations
 
-from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_action import GatewayActionBase, read_gateway
+from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_action import GatewayActionBase
 
 
 class ActionModule(GatewayActionBase):
     ARGUMENT_SPEC: dict = {}
 
     def act(self, args, task_vars):
-        facts = read_gateway(self._connection)
+        facts = self.read()
         return {"changed": False, "gateway": facts, "ansible_facts": {"wac_gateway": facts}, **facts}

@@ -47,6 +47,11 @@ class ActionModule(GatewayActionBase):
         check_mode = self._task.check_mode
         result = apply_proxy(self._connection, facts, args, check_mode=check_mode, diff=self._task.diff)
         result.update(generation=facts["generation"], restart_required=result["changed"], restarted=False)
+        if result.pop("credentials_written", False) and not args["restart"]:
+            # CFG's Set-WACProxy refuses credentials without -RestartWacService: they take effect at the restart.
+            result.setdefault("warnings", []).append(
+                "proxy credentials were written to a v2 gateway without a restart; restart it (restart: true or "
+                "wac.fleet.gateway_service) before registering it")
         if result["changed"] and args["restart"] and not check_mode:
             try:
                 outcome = ensure_service(self._connection, facts, "restarted", timeout=args["timeout"],

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_action import GatewayActionBase, read_gateway
+from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_action import GatewayActionBase
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_adapters import adapter_for
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_proxy import (
     PROXY_OPTIONS,
@@ -41,7 +41,7 @@ class ActionModule(GatewayActionBase):
         return args
 
     def act(self, args, task_vars):
-        facts = read_gateway(self._connection)
+        facts = self.read()
         adapter = adapter_for(facts["generation"])
         check_mode = self._task.check_mode
         result = {"changed": False, "generation": facts["generation"], "redirect_uris": facts["redirect_uris"],
@@ -50,6 +50,7 @@ class ActionModule(GatewayActionBase):
         if args["proxy"] is not None:
             applied = apply_proxy(self._connection, facts, args["proxy"], check_mode=check_mode,
                                   diff=self._task.diff)
+            applied.pop("credentials_written", None)  # a changed proxy restarts the gateway here anyway
             result.update(applied, proxy_changed=applied["changed"])
         action = _service_action(facts, adapter.restart_supported, result["proxy_changed"])
         if action:
@@ -64,8 +65,9 @@ class ActionModule(GatewayActionBase):
                 result["state"] = outcome.get("state")
         elif result["proxy_changed"]:
             result["restart_required"] = True
-            result["warnings"] = ["this gateway runs in desktop mode: its new proxy takes effect when the user "
-                                  "closes and reopens Windows Admin Center"]
+            result.setdefault("warnings", []).append(
+                "this gateway runs in desktop mode: its new proxy takes effect when the user closes and reopens "
+                "Windows Admin Center")
         if not check_mode:
             facts = _facts_after(facts, result)
         result["ansible_facts"] = {"wac_gateway": facts}
@@ -78,7 +80,9 @@ def _service_action(facts: dict, restart_supported: bool, proxy_changed: bool) -
         return None
     if proxy_changed or facts.get("restart_pending"):
         return "restarted"
-    if any(service.get("state") != RUNNING for service in facts.get("services") or []):
+    # Only the services a restart restarts: v2's WindowsAdminCenterAccountManagement is demand-start (CFG), so
+    # Stopped is its normal state.
+    if any(service.get("state") != RUNNING for service in facts.get("services") or [] if service.get("restarted")):
         return "started"
     return None
 
@@ -88,5 +92,6 @@ def _facts_after(facts: dict, result: dict) -> dict:
     after = dict(facts, proxy=result["proxy"])
     if result["restart"] != "none":
         after.update(restart_pending=False, service_state=RUNNING,
-                     services=[dict(service, state=RUNNING) for service in facts.get("services") or []])
+                     services=[dict(service, state=RUNNING) if service.get("restarted") else service
+                               for service in facts.get("services") or []])
     return after

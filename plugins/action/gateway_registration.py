@@ -8,10 +8,10 @@ from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_action import (
     FACTS_OPTION,
     GatewayActionBase,
     GatewayError,
-    read_gateway,
 )
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_adapters import CLASSIC_DESKTOP, adapter_for
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_registration import desired, matches, view
+from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_rest_auth import explain
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_scripts import run_script
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_validate import (
     check_cloud,
@@ -47,22 +47,23 @@ class ActionModule(GatewayActionBase):
         facts, read_now = self.gateway(args)
         if not read_now and not (facts.get("registration") or {}).get("readable"):
             # The facts were read while the gateway did not answer (stopped, restarting): read it again now.
-            facts = read_gateway(self._connection)
+            facts = self.read()
         adapter = adapter_for(facts["generation"])
         current = facts.get("registration") or {}
         if not current.get("readable"):
             hint = (" (a desktop-mode gateway answers only while a user has Windows Admin Center open)"
-                    if facts["generation"] == CLASSIC_DESKTOP else "; is the gateway service running?")
-            raise GatewayError(f"cannot read the gateway's Azure registration at {adapter.rest_root}/: "
+                    if facts["generation"] == CLASSIC_DESKTOP and current.get("status") is None else "")
+            raise GatewayError(f"cannot read the gateway's Azure registration at {adapter.rest_root}/appInfo: "
                                f"{current.get('error') or 'no answer'}{hint}")
         before = view(current)
         if args["state"] == "absent":
             after = {}
             requests = [] if matches(current, None) else adapter.unregistration_requests()
         else:
-            after = desired(facts, args["cloud"], args["tenant_id"], args["app_id"], args["app_object_id"],
-                            args["redirect_uri"])
-            requests = [] if matches(current, after) else adapter.registration_requests(after)
+            wanted = desired(facts, args["cloud"], args["tenant_id"], args["app_id"], args["app_object_id"],
+                             args["redirect_uri"])
+            after = {key: wanted[key] for key in ("cloud", "tenant_id", "app_id")}
+            requests = [] if matches(current, wanted) else adapter.registration_requests(wanted)
         result = {"changed": bool(requests), "generation": facts["generation"],
                   "registration": after if requests else before}
         if not requests:
@@ -71,19 +72,21 @@ class ActionModule(GatewayActionBase):
             result["diff"] = {"before": before, "after": after,
                               "before_header": "gateway registration", "after_header": "gateway registration"}
         if not self._task.check_mode:
-            answer = run_script(self._connection, "gateway_rest", {
-                "base_url": adapter.local_base_url(facts["port"]), "requests": requests})
-            responses = answer.get("responses") or []
-            for index, sent in enumerate(requests):
-                got = responses[index] if index < len(responses) else None
-                if got is None or got.get("status") is None or not 200 <= got["status"] < 300:
-                    detail = (got or {}).get("error") or f"HTTP {(got or {}).get('status')}"
-                    if got is not None and got.get("status") is None:
-                        msg = (f"could not reach the gateway at {adapter.local_base_url(facts['port'])} for "
-                               f"{sent['method']} {sent['path']}: {detail}; is the gateway running?")
-                    else:
-                        msg = f"the gateway refused {sent['method']} {sent['path']}: {detail}"
-                    err = GatewayError(msg)
-                    err.partial = {"changed": any(200 <= (r.get("status") or 0) < 300 for r in responses)}
-                    raise err
+            data = adapter.rest_request_input(facts["port"], requests, self.rest_credentials)
+            answer = run_script(self._connection, "gateway_rest", data)
+            self._check_answers(facts, requests, answer)
         return result
+
+    def _check_answers(self, facts: dict, requests: list[dict], answer: dict) -> None:
+        explicit = self.rest_credentials is not None
+        read = answer.get("read") or {}
+        if not 200 <= (read.get("status") or 0) < 300:
+            raise GatewayError(f"cannot call the gateway's REST API: {explain(read, facts, self.logon, explicit)}")
+        responses = answer.get("responses") or []
+        for index, sent in enumerate(requests):
+            got = responses[index] if index < len(responses) else None
+            if got is None or not 200 <= (got.get("status") or 0) < 300:
+                err = GatewayError(f"the gateway refused {sent['method']} {sent['path']}: "
+                                   f"{explain(got, facts, self.logon, explicit)}")
+                err.partial = {"changed": any(200 <= (r.get("status") or 0) < 300 for r in responses)}
+                raise err

@@ -17,9 +17,27 @@ notes:
     in the user's session, no service, same registry key) and the modernized gateway (v2, services
     C(WindowsAdminCenter) and C(WindowsAdminCenterAccountManagement), settings in
     C(%ProgramFiles%\\WindowsAdminCenter\\Service\\appsettings.json))."
-  - Facts marked UNCONFIRMED in this documentation are assumptions about Windows Admin Center that Microsoft does
-    not document; they live in one place, the collection's per-generation adapter
-    (C(plugins/plugin_utils/_gateway_adapters.py)), so that a correction is one edit.
+  - Every fact about Windows Admin Center the plugins rely on (registry values, C(appsettings.json) paths, services,
+    REST paths, forms) is one row of the table in C(plugins/plugin_utils/_gateway_facts.py) with its source
+    (Microsoft's configuration and migration modules, C(New-AadApp.ps1), the WAC SDK, the docs) and its status; the
+    rows marked UNCONFIRMED are listed in the collection's C(docs/gateway.md).
+options:
+  rest_credentials:
+    description:
+      - How the script on the PC authenticates its call to the gateway's own REST API on C(localhost) (the
+        registration read and write). A desktop-mode gateway takes its client certificate
+        (C(CN=Windows Admin Center Client)) instead, whatever this says.
+      - C(session) uses the default credentials of the remote logon, which it has only with CredSSP, Kerberos with
+        delegation (C(ansible_winrm_kerberos_delegation=true), C(ansible_psrp_negotiate_delegate=true)) or an ssh
+        logon made with a password; other logons have no credentials to give (the double hop), and the gateway
+        answers 401.
+      - C(connection) sends the connection's own user name and password (C(ansible_user), C(ansible_password)) to
+        the PC on standard input, never on its command line, for that call alone.
+      - C(auto) uses C(session) where the connection delegates credentials, else C(connection) when the connection
+        has a password, else C(session).
+    type: str
+    choices: [auto, session, connection]
+    default: auto
 attributes:
   check_mode:
     description: Can run in check mode and return the changed status it would have, without changing the gateway.

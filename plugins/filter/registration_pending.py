@@ -92,7 +92,7 @@ def registration_pending(hosts, hostvars, state="present", cloud="AzureCloud", t
         host_app_id, host_object_id = app_id, app_object_id
         if fleet_apps is not None and state == "present":
             app = app_of(fleet_apps, host)
-            host_app_id, host_object_id = app["app_id"], app["object_id"]
+            host_app_id, host_object_id = app["app_id"], app["service_principal_id"]
         facts = (hostvars.get(host) or {}).get("wac_gateway")
         current = (facts or {}).get("registration") or {}
         if not current.get("readable") or (state == "present" and not host_app_id):

@@ -14,11 +14,15 @@ description:
     shared Entra app, the current proxy (never its password) and the current Azure registration.
   - "Redirect URIs: C(https://localhost:6516) and C(http://localhost:6516) (the desktop port) for a desktop-mode
     gateway, as Microsoft's procedure adds so that many PCs can share one app ID; C(https://<fqdn>[:<port>])
-    for a gateway server; for v2 the endpoint FQDN (C(Get-WACEndpointFqdn)) and HTTPS port."
-  - "UNCONFIRMED: where v2 keeps its port and endpoint FQDN in C(appsettings.json)
-    (C(WindowsAdminCenter.Hosting.Port), C(WindowsAdminCenter.Hosting.EndpointFqdn)), the v2 version read from
-    C(WindowsAdminCenter.exe), and the shape of the answer of the gateway's C(appInfo) REST path that tells the
-    registration."
+    for a gateway server; for v2 the endpoint FQDN and HTTPS port."
+  - "Where v2 keeps them, as Microsoft's configuration module reads them from C(appsettings.json): the port after
+    the last C(:) of C(Kestrel.Endpoints.WindowsAdminCenter.Url) (C(Get-WACHttpsPorts); else
+    C(WindowsAdminCenter.Http.HttpSysUrls), else 6600), C(WindowsAdminCenter.Http.EndpointFqdn) and
+    C(.ServiceFqdn) (C(Get-WACEndpointFqdn)), the version C(WindowsAdminCenter.System.FileVersion), the login mode
+    C(WindowsAdminCenter.System.TokenAuthenticationMode)."
+  - The registration is read with C(GET <root>/appInfo) on the gateway itself (see O(rest_credentials)); its answer
+    holds the cloud, tenant and app ID (the WAC SDK's C(AadAppConfig)). UNCONFIRMED, the verb of that call and
+    whether the fields come under C(properties) (both forms are read).
 author:
   - wac.fleet maintainers (@wac-fleet)
 extends_documentation_fragment:
@@ -67,7 +71,10 @@ service_state:
   returned: always
   type: str
 services:
-  description: Every service of the generation, in start order, with its state.
+  description:
+    - Every service of the generation with C(name), C(state), C(start_type) and C(restarted) (whether a restart of
+      the gateway restarts it). On v2 that is C(WindowsAdminCenter) only, as C(Restart-WACService) does;
+      C(WindowsAdminCenterAccountManagement) is created demand-start, so C(Stopped) is its normal state.
   returned: always
   type: list
   elements: dict
@@ -100,6 +107,25 @@ port:
   sample: 443
 fqdn:
   description: Fully qualified name of the host.
+  returned: always
+  type: str
+endpoint_fqdn:
+  description: The v2 endpoint FQDN (C(WindowsAdminCenter.Http.EndpointFqdn)); null when not set or classic.
+  returned: always
+  type: str
+service_fqdn:
+  description: The v2 service FQDN (C(WindowsAdminCenter.Http.ServiceFqdn)), kept in the proxy bypass list.
+  returned: always
+  type: str
+login_mode:
+  description:
+    - The v2 login mode (C(FormLogin), C(WindowsAuthentication), C(AadSso)); null for classic gateways.
+      Registration needs C(WindowsAuthentication) or C(AadSso) (a C(FormLogin) gateway takes no Windows
+      authentication on its REST API; UNCONFIRMED).
+  returned: always
+  type: str
+rest_auth:
+  description: How the gateway's REST API is called, C(windows) or C(client_certificate) (desktop mode).
   returned: always
   type: str
 gateway_url:
@@ -137,7 +163,10 @@ proxy:
       description: Whether proxy credentials are stored.
       type: bool
     username:
-      description: The proxy user name when credentials are set and readable.
+      description: The proxy user name when credentials are set in a form that shows it (v2 C(plaintext:)).
+      type: str
+    credentials_form:
+      description: C(plaintext) (C(Set-WACProxy)'s form), C(protected) (any other), or null without credentials.
       type: str
 registration:
   description: The gateway's Azure registration as its REST API reports it.
@@ -151,7 +180,7 @@ registration:
       description: Whether the gateway is registered; null when not readable.
       type: bool
     cloud:
-      description: AzureCloud, AzureChinaCloud or AzureUSGovernment.
+      description: The cloud as the gateway stores it (C(Azure Global), C(Azure China), C(Azure US Gov)).
       type: str
     tenant_id:
       description: Tenant GUID.
@@ -159,15 +188,17 @@ registration:
     app_id:
       description: Application (client) ID.
       type: str
-    app_object_id:
-      description: Object ID of the app.
-      type: str
-    redirect_uri:
-      description: Redirect URI the gateway uses.
-      type: str
+    interrupted:
+      description:
+        - True when an earlier run stopped between the registration's two writes (the marker C(RegistrationPending)
+          of C(HKLM:\\SOFTWARE\\wac.fleet) is set); the registration is then written again.
+      type: bool
     error:
-      description: Why the registration could not be read.
+      description: Why the registration could not be read, and what to change.
       type: str
+    status:
+      description: The HTTP status of the failed read (null when nothing answered).
+      type: int
 ansible_facts:
   description: C(wac_gateway), all of the above in one dict.
   returned: always

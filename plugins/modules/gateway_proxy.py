@@ -9,13 +9,20 @@ version_added: 0.1.0
 description:
   - Sets the gateway proxy (the UI's Settings > Gateway > Proxy), writing only when it differs from what is stored.
   - "Classic gateways keep it in the registry value C(Proxy) of C(HKLM:\\SOFTWARE\\Microsoft\\ServerManagementGateway)
-    as JSON C({address, bypassOnLocal, bypassList, protectedData2}); v2 keeps it in
-    C(appsettings.json) at C(WindowsAdminCenter.Http.Proxy) as C({Address, BypassOnLocal, BypassList, ProtectedData})."
+    as JSON C({address, bypassOnLocal, bypassList, protectedData2}) (Microsoft's migration module); v2 keeps it in
+    C(appsettings.json) at C(WindowsAdminCenter.Http.Proxy) as C({Address, BypassOnLocal, BypassList,
+    ProtectedData, Credentials}), which the collection rewrites in place (the file keeps the NetworkService entry
+    of its ACL), as C(Set-WACProxy) of Microsoft's configuration module does."
+  - "Credentials on v2 are written in C(Set-WACProxy)'s form: C(Credentials) = C(plaintext:) + base64 of
+    C(user:password), C(ProtectedData) empty; they take effect when the gateway restarts (C(Set-WACProxy) refuses
+    credentials without a restart). On a v2 gateway with an endpoint FQDN its C(ServiceFqdn) stays in the bypass
+    list, where C(Set-WACEndpointFqdn) puts it (it is not shown in RV(proxy))."
+  - "Classic (v1) proxy credentials are not written: their stored form (C(protectedData2)) is not documented and
+    Microsoft's migration tool does not carry it over. O(username) on a classic gateway fails the task before
+    anything is written; set the credentials once in the gateway's Settings > Proxy page and leave O(username)
+    unset (a change of address or bypass list then keeps them), or use a proxy that needs none."
   - Microsoft's procedure restarts the gateway after a proxy change, or the Azure registration fails. The task
     returns RV(restart_required); with O(restart=true) it restarts the gateway itself and waits until it answers.
-  - "UNCONFIRMED: the format of the protected credentials (C(protectedData2), C(ProtectedData)). This collection
-    protects C({username, password}) with DPAPI for the local machine; check on one gateway that it authenticates
-    before relying on proxy credentials. A v1 proxy with credentials is not migrated to v2 by Microsoft's tool."
 author:
   - wac.fleet maintainers (@wac-fleet)
 extends_documentation_fragment:
@@ -52,8 +59,11 @@ options:
     type: str
   update_password:
     description:
-      - C(always) makes sure the stored password is O(password) (the PC compares it, since it cannot be read back).
-      - C(on_create) sets the password only when credentials for O(username) are not stored yet.
+      - C(always) makes sure the stored password is O(password) (the PC compares it with the stored plaintext form,
+        so it never travels back). Should WAC rewrite that form at start-up (UNCONFIRMED), the password cannot be
+        compared and C(always) rewrites it, and restarts the gateway, on every run; use C(on_create) then.
+      - C(on_create) sets the password only when credentials for O(username) are not stored yet (credentials whose
+        user cannot be read back count as that user's).
     type: str
     choices: [always, on_create]
     default: always

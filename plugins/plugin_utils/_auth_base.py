@@ -14,32 +14,55 @@ class AuthError(Exception):
     """Authentication failed or cannot start; the message never holds a secret or a token."""
 
 
+# The IDs every method but managed identity needs, and where Azure's own tools read them from the environment.
+COMMON_ENV = {"tenant_id": "AZURE_TENANT_ID", "client_id": "AZURE_CLIENT_ID"}
+
+
 @dataclasses.dataclass(frozen=True)
 class AuthSettings:
-    """The resolved auth options of a task (after environment fallbacks)."""
+    """The resolved auth options of a task (after environment fallbacks): the IDs every method shares, and the
+    method's own options (``AuthMethod.OPTIONS``) in ``options``."""
 
     cloud: Cloud
     tenant_id: str | None = None
     client_id: str | None = None
-    client_secret: str | None = dataclasses.field(default=None, repr=False)
-    certificate_path: str | None = None
-    certificate_password: str | None = dataclasses.field(default=None, repr=False)
-    federated_token_file: str | None = None
-    managed_identity_client_id: str | None = None
+    options: dict = dataclasses.field(default_factory=dict, repr=False)  # may hold a secret
     token_cache: bool = True
     token_cache_path: str | None = None
 
+    def option(self, name: str):
+        return self.options.get(name)
 
-class TokenSource:
-    """One auth method. ``__init__`` checks everything local (files, keys) and makes no network call;
+
+class AuthMethod:
+    """One auth method, declared by the class itself (as community.hashi_vault's ``_auth_method_*.py``):
+
+    - ``NAME``: the value of ``auth_method``;
+    - ``OPTIONS``: its own task options and their argument spec (besides tenant_id and client_id);
+    - ``ENV``: option -> environment variable read when the task does not set the option;
+    - ``CREDENTIAL``: the option whose presence makes ``auth_method: auto`` choose this method (None: never);
+    - ``NEEDS_IDS``: whether tenant_id and client_id are required.
+
+    ``__init__`` runs ``validate()``, which checks everything local (files, keys, IDs) and makes no network call;
     ``token()`` returns a Graph access token (MSAL's in-memory cache first)."""
 
-    name = ""
+    NAME = ""
+    OPTIONS: dict = {}
+    ENV: dict = {}
+    CREDENTIAL: str | None = None
+    NEEDS_IDS = True
 
     def __init__(self, settings: AuthSettings, http_session):
         self.settings = settings
         self.http_session = http_session
         self._app = None
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise AuthError naming the option when the method cannot start."""
+        if self.CREDENTIAL and not self.settings.option(self.CREDENTIAL):
+            env = f" (or {self.ENV[self.CREDENTIAL]})" if self.CREDENTIAL in self.ENV else ""
+            raise AuthError(f"auth_method={self.NAME} needs {self.CREDENTIAL}{env}")
 
     def token(self) -> str:
         raise NotImplementedError
@@ -51,6 +74,27 @@ class TokenSource:
             # A private authority is not in Microsoft's instance-discovery list: trust the configured host.
             kwargs["instance_discovery"] = False
         return kwargs
+
+
+class ConfidentialClientMethod(AuthMethod):
+    """A method that signs the app itself in (client credentials flow): only ``client_credential()`` differs, the
+    MSAL ``client_credential`` argument (a secret, a certificate dict, or a client assertion callable)."""
+
+    WHAT = "sign-in"
+
+    def client_credential(self):
+        raise NotImplementedError
+
+    def token(self) -> str:
+        import msal
+
+        if self._app is None:
+            credential = self.client_credential()
+            self._app = msal_call(lambda: msal.ConfidentialClientApplication(
+                self.settings.client_id, client_credential=credential, **self._msal_authority_kwargs()), self.WHAT)
+        scopes = [self.settings.cloud.graph_scope]
+        result = msal_call(lambda: self._app.acquire_token_for_client(scopes), self.WHAT)
+        return access_token_from(result, self.WHAT)
 
 
 def access_token_from(result, what: str) -> str:

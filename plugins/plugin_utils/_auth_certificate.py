@@ -8,12 +8,7 @@ wrong passphrase is a clear error. MSAL then signs a client assertion with the k
 
 from __future__ import annotations
 
-from ansible_collections.wac.fleet.plugins.plugin_utils._auth_base import (
-    AuthError,
-    TokenSource,
-    access_token_from,
-    msal_call,
-)
+from ansible_collections.wac.fleet.plugins.plugin_utils._auth_base import AuthError, ConfidentialClientMethod
 
 _PFX_SUFFIXES = (".pfx", ".p12")
 
@@ -58,23 +53,18 @@ def load_certificate(path: str, password: str | None) -> dict:
     }
 
 
-class CertificateAuth(TokenSource):
-    name = "certificate"
+class CertificateAuth(ConfidentialClientMethod):
+    NAME = "certificate"
+    OPTIONS = {"certificate_path": {"type": "path"}, "certificate_password": {"type": "str", "no_log": True}}
+    ENV = {"certificate_path": "AZURE_CLIENT_CERTIFICATE_PATH",
+           "certificate_password": "AZURE_CLIENT_CERTIFICATE_PASSWORD"}
+    CREDENTIAL = "certificate_path"
+    WHAT = "certificate sign-in"
 
-    def __init__(self, settings, http_session):
-        super().__init__(settings, http_session)
-        if not settings.certificate_path:
-            raise AuthError("auth_method=certificate needs certificate_path (or AZURE_CLIENT_CERTIFICATE_PATH)")
-        self._credential = load_certificate(settings.certificate_path, settings.certificate_password)
+    def validate(self) -> None:
+        super().validate()
+        self._credential = load_certificate(self.settings.option("certificate_path"),
+                                            self.settings.option("certificate_password"))
 
-    def token(self) -> str:
-        import msal
-
-        if self._app is None:
-            credential = dict(self._credential)
-            self._app = msal_call(lambda: msal.ConfidentialClientApplication(
-                self.settings.client_id, client_credential=credential, **self._msal_authority_kwargs()),
-                "certificate sign-in")
-        scopes = [self.settings.cloud.graph_scope]
-        result = msal_call(lambda: self._app.acquire_token_for_client(scopes), "certificate sign-in")
-        return access_token_from(result, "certificate sign-in")
+    def client_credential(self):
+        return dict(self._credential)

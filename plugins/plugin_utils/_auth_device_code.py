@@ -13,7 +13,7 @@ import tempfile
 
 from ansible_collections.wac.fleet.plugins.plugin_utils._auth_base import (
     AuthError,
-    TokenSource,
+    AuthMethod,
     access_token_from,
     msal_call,
 )
@@ -61,15 +61,17 @@ class FileTokenCache:
         self.cache.has_state_changed = False
 
 
-class DeviceCodeAuth(TokenSource):
-    name = "device_code"
+class DeviceCodeAuth(AuthMethod):
+    NAME = "device_code"
 
     def __init__(self, settings, http_session, show=None):
-        super().__init__(settings, http_session)
         self._show = show or _display
+        super().__init__(settings, http_session)
+
+    def validate(self) -> None:
         self._file_cache = None
-        if settings.token_cache:
-            self._file_cache = FileTokenCache(settings.token_cache_path or default_cache_path())
+        if self.settings.token_cache:
+            self._file_cache = FileTokenCache(self.settings.token_cache_path or default_cache_path())
 
     def token(self) -> str:
         import msal

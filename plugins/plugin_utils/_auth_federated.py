@@ -9,12 +9,7 @@ credential of the app).
 
 from __future__ import annotations
 
-from ansible_collections.wac.fleet.plugins.plugin_utils._auth_base import (
-    AuthError,
-    TokenSource,
-    access_token_from,
-    msal_call,
-)
+from ansible_collections.wac.fleet.plugins.plugin_utils._auth_base import AuthError, ConfidentialClientMethod
 
 AUDIENCE = "api://AzureADTokenExchange"
 
@@ -31,27 +26,22 @@ def read_token_file(path: str) -> str:
     return token
 
 
-class FederatedAuth(TokenSource):
-    name = "federated"
+class FederatedAuth(ConfidentialClientMethod):
+    NAME = "federated"
+    OPTIONS = {"federated_token_file": {"type": "path"}}
+    ENV = {"federated_token_file": "AZURE_FEDERATED_TOKEN_FILE"}
+    CREDENTIAL = "federated_token_file"
+    WHAT = "federated sign-in"
 
-    def __init__(self, settings, http_session):
-        super().__init__(settings, http_session)
-        if not settings.federated_token_file:
-            raise AuthError("auth_method=federated needs federated_token_file (or AZURE_FEDERATED_TOKEN_FILE)")
-        read_token_file(settings.federated_token_file)  # fail early, before any network call
+    def validate(self) -> None:
+        super().validate()
+        read_token_file(self.settings.option("federated_token_file"))  # fail early, before any network call
         self.reads = 0
 
-    def _assertion(self) -> str:
+    def assertion(self) -> str:
+        """The token file's content, read again for every assertion (the platform rotates it)."""
         self.reads += 1
-        return read_token_file(self.settings.federated_token_file)
+        return read_token_file(self.settings.option("federated_token_file"))
 
-    def token(self) -> str:
-        import msal
-
-        if self._app is None:
-            self._app = msal_call(lambda: msal.ConfidentialClientApplication(
-                self.settings.client_id, client_credential={"client_assertion": self._assertion},
-                **self._msal_authority_kwargs()), "federated sign-in")
-        scopes = [self.settings.cloud.graph_scope]
-        result = msal_call(lambda: self._app.acquire_token_for_client(scopes), "federated sign-in")
-        return access_token_from(result, "federated sign-in")
+    def client_credential(self):
+        return {"client_assertion": self.assertion}

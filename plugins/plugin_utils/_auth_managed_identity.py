@@ -11,21 +11,23 @@ from __future__ import annotations
 
 from ansible_collections.wac.fleet.plugins.plugin_utils._auth_base import (
     AuthError,
-    TokenSource,
+    AuthMethod,
     access_token_from,
     msal_call,
 )
 from ansible_collections.wac.fleet.plugins.plugin_utils._validate import InputError, check_guid
 
 
-class ManagedIdentityAuth(TokenSource):
-    name = "managed_identity"
+class ManagedIdentityAuth(AuthMethod):
+    NAME = "managed_identity"
+    OPTIONS = {"managed_identity_client_id": {"type": "str"}}
+    NEEDS_IDS = False
 
-    def __init__(self, settings, http_session):
-        super().__init__(settings, http_session)
-        if settings.managed_identity_client_id:
+    def validate(self) -> None:
+        client_id = self.settings.option("managed_identity_client_id")
+        if client_id:
             try:
-                check_guid(settings.managed_identity_client_id, "managed_identity_client_id")
+                check_guid(client_id, "managed_identity_client_id")
             except InputError as exc:
                 raise AuthError(str(exc)) from None
 
@@ -33,7 +35,7 @@ class ManagedIdentityAuth(TokenSource):
         import msal
 
         if self._app is None:
-            client_id = self.settings.managed_identity_client_id
+            client_id = self.settings.option("managed_identity_client_id")
             identity = (msal.UserAssignedManagedIdentity(client_id=client_id) if client_id
                         else msal.SystemAssignedManagedIdentity())
             self._app = msal.ManagedIdentityClient(identity, http_client=self.http_session)

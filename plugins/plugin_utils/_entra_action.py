@@ -26,30 +26,18 @@ from ansible_collections.wac.fleet.plugins.plugin_utils._validate import InputEr
 
 display = Display()
 
-# Mirrors plugins/doc_fragments/entra_auth.py (a unit test keeps the two equal).
+# Mirrors plugins/doc_fragments/entra_auth.py (a unit test keeps the two equal). The auth options come from the
+# auth methods themselves (_authenticator.ARGUMENT_SPEC).
 AUTH_ARGUMENT_SPEC = {
     "cloud": {"type": "str", "default": "AzureCloud", "choices": list(CLOUD_NAMES)},
     "authority_host": {"type": "str"},
     "graph_host": {"type": "str"},
     "ca_bundle": {"type": "path"},
-    "tenant_id": {"type": "str"},
-    "client_id": {"type": "str"},
-    "client_secret": {"type": "str", "no_log": True},
-    "certificate_path": {"type": "path"},
-    "certificate_password": {"type": "str", "no_log": True},
-    "federated_token_file": {"type": "path"},
-    "auth_method": {"type": "str", "default": "auto", "choices": list(_authenticator.AUTH_METHOD_CHOICES)},
-    "managed_identity_client_id": {"type": "str"},
-    "token_cache": {"type": "bool", "default": True},
-    "token_cache_path": {"type": "path"},
+    **_authenticator.ARGUMENT_SPEC,
     "request_timeout": {"type": "float", "default": 30},
     "retry_max_seconds": {"type": "float", "default": 60},
     "consistency_timeout": {"type": "float", "default": 120},
 }
-
-AUTH_OPTIONS = ("tenant_id", "client_id", "client_secret", "certificate_path", "certificate_password",
-                "federated_token_file", "auth_method", "managed_identity_client_id", "token_cache",
-                "token_cache_path")
 
 # Graph permission a 403 most likely means is missing, by the kind of call
 PERMISSION_READ_APPS = "Application.Read.All"
@@ -134,7 +122,7 @@ class EntraActionBase(ActionBase):
             self.check_input(args)
             cloud = resolve_cloud(args["cloud"], args.get("authority_host"), args.get("graph_host"))
             verify = check_ca_bundle(args.get("ca_bundle"))
-            resolved = _authenticator.resolve({k: args.get(k) for k in AUTH_OPTIONS}, cloud, os.environ)
+            resolved = _authenticator.resolve({k: args.get(k) for k in _authenticator.OPTIONS}, cloud, os.environ)
             auth_session = CountingSession(verify, args["request_timeout"])
             token_source = _authenticator.build(resolved, auth_session)
             client = GraphClient(cloud.graph_url, token_source, CountingSession(verify, args["request_timeout"]),

@@ -9,7 +9,7 @@ compares a password, which cannot be read back).
 from __future__ import annotations
 
 from ._gateway_action import GatewayError
-from ._gateway_adapters import adapter_for
+from ._gateway_adapters import MODERN, adapter_for
 from ._gateway_scripts import run_script
 from ._gateway_validate import InputError, check_bypass_list, check_proxy_address
 
@@ -45,20 +45,35 @@ def _settings(proxy: dict | None):
     return (proxy["address"], bool(proxy["bypass_on_local"]), sorted(proxy["bypass_list"]))
 
 
-def plan_proxy(args: dict, current: dict | None):
-    """None when nothing differs, else (how to write, the proxy after the write)."""
+def plan_proxy(args: dict, current: dict | None, generation: str | None = None):
+    """None when nothing differs, else (how to write, the proxy after the write). ``generation`` (of the facts)
+    refuses credentials where their stored form is unknown (classic: ``protectedData2``)."""
     write = {"credentials": None, "keep_credentials": False, "only_if_password_differs": False}
     if args["state"] == "absent":
         return (write, None) if current else None
     username, password = args["username"], args["password"]
+    if username is not None and generation and not adapter_for(generation).writes_proxy_credentials:
+        raise ProxyError(
+            "username: this classic (v1) gateway keeps proxy credentials in protectedData2, in a form Microsoft does "
+            "not document, so wac.fleet does not write them; set the credentials once in the gateway's Settings > "
+            "Proxy page and leave username and password unset here (wac.fleet then keeps them), or use a proxy "
+            "that needs none")
     after = {"address": args["address"], "bypass_on_local": args["bypass_on_local"],
              "bypass_list": args["bypass_list"], "credentials_set": username is not None,
-             "username": username}
+             "username": username, "credentials_form": "plaintext" if username is not None else None}
+    kept = {"credentials_set": bool(current and current.get("credentials_set")),
+            "username": (current or {}).get("username"), "credentials_form": (current or {}).get("credentials_form")}
     settings_differ = _settings(current) != _settings(after)
     has_credentials = bool(current and current.get("credentials_set"))
+    if generation and not adapter_for(generation).writes_proxy_credentials:
+        # v1: credentials are not the collection's to manage; whatever the settings page stored is kept
+        after.update(kept)
+        return ({**write, "keep_credentials": True}, after) if settings_differ else None
     if username is None:
         return (write, after) if settings_differ or has_credentials else None
-    same_user = has_credentials and current.get("username") == username
+    # A user name that cannot be read back (WAC may rewrite the plaintext form: UNCONFIRMED) counts as the same
+    # user, so that on_create keeps what is there instead of rewriting it on every run.
+    same_user = has_credentials and current.get("username") in (username, None)
     if not same_user:
         if password is None:
             raise ProxyError(
@@ -74,6 +89,7 @@ def plan_proxy(args: dict, current: dict | None):
         return write, after
     if settings_differ:
         write["keep_credentials"] = True
+        after.update(kept)  # the credentials stay as they were found, in their form
         return write, after
     return None
 
@@ -81,14 +97,20 @@ def plan_proxy(args: dict, current: dict | None):
 def apply_proxy(connection, facts: dict, args: dict, *, check_mode: bool, diff: bool) -> dict:
     """Write the proxy where it differs from ``facts``; {changed, proxy, diff?} (never a password)."""
     current = facts.get("proxy")
-    plan = plan_proxy(args, current)
+    plan = plan_proxy(args, current, facts["generation"])
+    warnings = []
+    if facts["generation"] == MODERN and args["state"] == "present" and not args["bypass_on_local"]:
+        # CFG's Set-WACEndpointFqdn bypasses the internal services by their ServiceFqdn; without one (or with
+        # localhost) they are reached on localhost:6601-6610, which then goes through the proxy.
+        warnings.append("bypass_on_local is false on a v2 gateway: its internal services (ports 6601-6610) are "
+                        "reached through the proxy unless their ServiceFqdn is in the bypass list")
     if plan is None:
-        return {"changed": False, "proxy": current}
+        return {"changed": False, "proxy": current, **({"warnings": warnings} if warnings else {})}
     write, after = plan
     adapter = adapter_for(facts["generation"])
     data = {
         "target": adapter.proxy_write_target(), "state": args["state"],
-        "document": adapter.proxy_document(after) if after else None,
+        "document": adapter.proxy_document(after, facts.get("service_fqdn")) if after else None,
         "credentials": write["credentials"], "keep_credentials": write["keep_credentials"],
         "only_if_password_differs": write["only_if_password_differs"], "dry_run": check_mode,
         "restart_marker": adapter.restart_marker,  # set on the PC with the write: a restart is now due
@@ -99,7 +121,9 @@ def apply_proxy(connection, facts: dict, args: dict, *, check_mode: bool, diff: 
             return {"changed": False, "proxy": current}
     elif not check_mode:
         run_script(connection, "gateway_proxy_write", data)
-    result = {"changed": True, "proxy": after}
+    result = {"changed": True, "proxy": after, **({"warnings": warnings} if warnings else {})}
+    if after and write["credentials"] and adapter.writes_proxy_credentials:
+        result["credentials_written"] = True
     if diff:
         result["diff"] = {"before": diff_view(current), "after": diff_view(after),
                           "before_header": "gateway proxy", "after_header": "gateway proxy"}

@@ -3,20 +3,25 @@
 """A gateway's Azure registration: what it should be and whether the facts read from it already say so.
 
 Shared by wac.fleet.gateway_registration (which writes) and the wac.fleet.registration_pending filter (which picks,
-on the controller, the gateways a fleet run still has to visit).
+on the controller, the gateways a fleet run still has to visit). The gateway's answer holds its cloud (WAC's own
+name: "Azure Global", "Azure China", "Azure US Gov"), tenant and app (client) ID, nothing else (the SDK's
+AadAppConfig), so those three are compared; the redirect URI and the service principal's object ID are written with
+every registration but cannot be read back. A gateway registered by an earlier version of this collection holds a
+cloud name WAC does not use ("AzureCloud"), so the next run registers it once again, correctly.
 """
 
 from __future__ import annotations
 
-COMPARED = ("cloud", "tenant_id", "app_id", "app_object_id", "redirect_uri")
+from ._gateway_adapters import same_cloud, wac_cloud_name
+
+COMPARED = ("cloud", "tenant_id", "app_id")
 
 
 def desired(facts: dict, cloud: str, tenant_id: str, app_id: str, app_object_id: str | None = None,
             redirect_uri: str | None = None) -> dict:
-    """The registration wanted; the app's object ID and the redirect URI default to what the gateway has."""
-    current = facts.get("registration") or {}
-    return {"cloud": cloud, "tenant_id": tenant_id, "app_id": app_id,
-            "app_object_id": app_object_id or current.get("app_object_id"),
+    """The registration wanted: WAC's name of ``cloud``; the redirect URI defaults to the gateway's URL."""
+    return {"cloud": wac_cloud_name(cloud), "tenant_id": tenant_id.lower(), "app_id": app_id.lower(),
+            "app_object_id": (app_object_id or "").lower() or None,
             "redirect_uri": redirect_uri or facts["gateway_url"]}
 
 
@@ -24,7 +29,10 @@ def matches(current: dict, wanted: dict | None) -> bool:
     """Whether the registration read (``current``) is ``wanted`` (None: unregistered)."""
     if wanted is None:
         return not current.get("registered")
-    return bool(current.get("registered")) and all(current.get(k) == wanted[k] for k in COMPARED)
+    if current.get("interrupted"):  # the registration marker: an earlier run stopped between its two writes
+        return False
+    return (bool(current.get("registered")) and same_cloud(current.get("cloud"), wanted["cloud"])
+            and current.get("tenant_id") == wanted["tenant_id"] and current.get("app_id") == wanted["app_id"])
 
 
 def view(current: dict) -> dict:

@@ -3,14 +3,13 @@
 """Run one of the shipped ``scripts/*.ps1`` over the host's own Ansible connection and read back its JSON.
 
 The script text is constant; its input travels as JSON on standard input (read on the PC with
-``$input | Out-String | ConvertFrom-Json``), never spliced into the script, with one exception: the operations of
-:data:`INLINE_INPUT`, whose input is a constant of the collection (what the adapters know: registry keys, file
-paths, service names; nothing from the user and no secret), carry it inside the script as a PowerShell string
-literal (``$inputJson = '...'``). That saves the WS-Management Send of standard input, one request of the six,
-on the read every gateway runs on every run. The command is encoded by the
-connection's own PowerShell shell plugin (``_encode_script``), as ansible.windows' reboot code does, so the
-winrm, psrp and ssh connections all carry it; the winrm plugin of ansible-core 2.19 sends an already-encoded
-command as it is.
+``$input | Out-String | ConvertFrom-Json``), never spliced into the script, with one exception: an operation of
+:data:`INLINE_INPUT` whose input holds no secret (the read, whose input is what the adapters know: registry keys,
+file paths, service names) carries it inside the script as a PowerShell string literal (``$inputJson = '...'``).
+That saves the WS-Management Send of standard input, one request of the six, on the read every gateway runs on
+every run. When the read carries credentials for the gateway's REST API (``credentials`` in its input), the whole
+input goes on stdin like any other: a secret is never on the PowerShell command line. The command is encoded by the
+connection's own PowerShell shell plugin (``_encode_script``), so the winrm, psrp and ssh connections all carry it.
 """
 
 from __future__ import annotations
@@ -44,7 +43,7 @@ def script_path(operation: str) -> pathlib.Path:
 
 
 PRELUDE = "_prelude"
-INLINE_INPUT = frozenset({"gateway_info"})
+INLINE_INPUT = frozenset({"gateway_info", "gateway_doctor"})
 INLINE_VARIABLE = "$inputJson"
 
 
@@ -57,9 +56,9 @@ def powershell_literal(text: str) -> str:
 
 
 def load_script(operation: str, inline_input: str | None = None) -> str:
-    """The text sent for ``operation``: its marker line, then (for :data:`INLINE_INPUT` operations) the line
-    ``$inputJson = '<inline_input>'``, then the shared ``_prelude.ps1``, then the rest of ``<operation>.ps1`` (the
-    marker stays the first line, which is what routes the script)."""
+    """The text sent for ``operation``: its marker line, then (for an :data:`INLINE_INPUT` operation given its
+    input) the line ``$inputJson = '<inline_input>'``, then the shared ``_prelude.ps1``, then the rest of
+    ``<operation>.ps1`` (the marker stays the first line, which is what routes the script)."""
     text = script_path(operation).read_text(encoding="utf-8")
     first, _sep, body = text.partition("\n")
     match = _MARKER_LINE.match(first)
@@ -67,19 +66,23 @@ def load_script(operation: str, inline_input: str | None = None) -> str:
         raise ScriptError(f"shipped script {operation}.ps1 does not start with '{MARKER}{operation}'",
                           operation=operation)
     prelude = script_path(PRELUDE).read_text(encoding="utf-8")
-    if (inline_input is not None) != (operation in INLINE_INPUT):
-        raise ScriptError(f"{operation} takes its input {'inline' if operation in INLINE_INPUT else 'on stdin'}",
-                          operation=operation)
+    if inline_input is not None and operation not in INLINE_INPUT:
+        raise ScriptError(f"{operation} takes its input on stdin", operation=operation)
     if inline_input is not None:
         first = f"{first}\n{INLINE_VARIABLE} = {powershell_literal(inline_input)}"
     return f"{first}\n{prelude}{body}"
+
+
+def holds_secret(data: dict) -> bool:
+    """Whether an input carries credentials (which never go inline)."""
+    return bool(data.get("credentials")) or bool((data.get("auth") or {}).get("password"))
 
 
 def script_and_input(operation: str, data: dict) -> tuple[str, bytes | None]:
     """The script text sent for ``operation`` with input ``data``, and the bytes for its standard input (None when
     the input is in the script)."""
     payload = json.dumps(data, separators=(",", ":"))  # ASCII: json.dumps escapes everything else
-    if operation in INLINE_INPUT:
+    if operation in INLINE_INPUT and not holds_secret(data):
         return load_script(operation, inline_input=payload), None
     return load_script(operation), payload.encode("utf-8")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from ._gateway_adapters import CLASSIC_DESKTOP, adapter_for
+from ._gateway_adapters import CLASSIC_DESKTOP, adapter_for, describe_port_source
 from ._gateway_scripts import run_script
 
 RUNNING = "Running"
@@ -80,9 +80,11 @@ def wait_healthy(connection, facts: dict, timeout: float, delay: float, *, clock
             state["polls"] = polls
             return state
         if clock() + delay > deadline:
+            source = describe_port_source(facts.get("port_source"))
             raise GatewayServiceError(
                 f"the gateway did not come back within {timeout:g} seconds ({polls} checks); last state seen: "
-                f"{describe_state(state)}", last_state=state)
+                f"{describe_state(state)} on port {facts['port']}{f' ({source})' if source else ''}",
+                last_state=state)
         sleep(delay)
 
 

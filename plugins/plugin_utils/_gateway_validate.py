@@ -9,7 +9,7 @@ import math
 import re
 from urllib.parse import urlsplit
 
-from ._gateway_adapters import CLOUDS, GENERATIONS
+from ._gateway_adapters import CLOUDS, GENERATIONS, WAC_CLOUD_NAMES, same_cloud
 from ._validate import InputError, check_guid, check_redirect_uri
 
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
@@ -80,10 +80,14 @@ def check_bypass_list(value, option: str = "bypass_list") -> list[str]:
 
 
 def check_cloud(value, option: str = "cloud") -> str:
-    if value not in CLOUDS:
-        raise InputError(f"{option} must be one of {', '.join(CLOUDS)} (the clouds Windows Admin Center offers), "
-                         f"got {value!r}")
-    return value
+    """One of the clouds WAC offers, by the collection's name (AzureCloud) or WAC's own (Azure Global)."""
+    if value in CLOUDS:
+        return value
+    for name, wac_name in WAC_CLOUD_NAMES.items():
+        if isinstance(value, str) and same_cloud(value, wac_name):
+            return name
+    raise InputError(f"{option} must be one of {', '.join(CLOUDS)} (the clouds Windows Admin Center offers; WAC "
+                     f"itself calls them {', '.join(WAC_CLOUD_NAMES.values())}), got {value!r}")
 
 
 def check_positive(value, option: str) -> float:

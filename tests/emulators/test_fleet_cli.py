@@ -89,7 +89,10 @@ def test_cli_writes_files_serves_and_stops_on_sigterm(cli):
 
     inventory = configparser.ConfigParser(allow_no_value=True, delimiters=(" ",))
     inventory.read_string(fleet.inventory.read_text())
-    assert inventory.sections() == ["wac_gateways"]
+    # every PC in wac_gateways, and each in the group of its generation
+    assert inventory.sections()[0] == "wac_gateways"
+    assert set(inventory.sections()[1:]) <= {f"wac_gateways_{g}" for g in ("classic_server", "classic_desktop",
+                                                                              "modern")}
     line = dict(item.split("=", 1) for item in fleet.inventory.read_text().splitlines()[1].split()[1:])
     assert line == {
         "ansible_host": hosts[0]["address"], "ansible_port": "5986", "ansible_user": hosts[0]["user"],
@@ -150,3 +153,32 @@ def test_a_thousand_pcs_in_one_process(cli):
     assert rss < 300, f"RSS {rss:.0f} MB"
     print(f"1000 PCs: ready in {startup:.1f}s, one request each in {requests_seconds:.1f}s, RSS {rss:.0f} MB")
     assert fleet.terminate() == 0
+
+
+def test_cli_replays_a_gateway_doctor_report(cli, tmp_path):
+    from tests.emulators.test_fleet_gateway_doctor import model, report_of
+
+    report = report_of(model("modern", port=6600, login_mode="FormLogin"))
+    path = tmp_path / "doctor.json"
+    path.write_text(json.dumps(report))
+    fleet = cli(2, "--from-doctor", str(path), "--generations", "classic_server")
+    hosts = fleet.wait_ready()["hosts"]
+    assert [h["generation"] for h in hosts] == ["modern", "classic_server"]
+    assert "[wac_gateways_modern]\nwac-0001" in fleet.inventory.read_text()
+    endpoints = json.loads(fleet.endpoints_file.read_text())
+    replayed = requests.get(f"{endpoints['control_url']}/hosts/wac-0001", timeout=5).json()["model"]
+    assert (replayed["port"], replayed["login_mode"]) == (6600, "FormLogin")
+    assert replayed["fqdn"] == "wac-0001.fleet.wac.test"
+    assert replayed["start_types"] == {"WindowsAdminCenter": "Automatic",
+                                       "WindowsAdminCenterAccountManagement": "Manual"}
+    fresh = requests.get(f"{endpoints['control_url']}/hosts/wac-0002", timeout=5).json()["model"]
+    assert (fresh["generation"], fresh["port"]) == ("classic_server", 443)
+    assert fleet.terminate() == 0
+
+
+def test_cli_refuses_a_file_that_is_not_a_doctor_report(cli, tmp_path):
+    path = tmp_path / "other.json"
+    path.write_text(json.dumps({"schema": "something/else"}))
+    fleet = cli(1, "--from-doctor", str(path))
+    assert fleet.process.wait(30) != 0
+    assert "is not a gateway doctor report" in fleet.process.communicate()[0]

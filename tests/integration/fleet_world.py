@@ -37,12 +37,15 @@ PROXY_USER = "CONTOSO\\wac-proxy"
 PROXY_PASSWORD = "Fl33t-Proxy-Pa55word"
 
 
+# Proxy credentials go to the v2 gateways only: the collection does not write v1 ones (docs/gateway.md).
+MODERN_VARS = {"gateway_proxy_username": PROXY_USER, "gateway_proxy_password": PROXY_PASSWORD}
+
+
 def group_vars(tenant_endpoints: dict, identity: str = "admin", **extra) -> dict:
     """The wac_gateways group_vars of a fleet using the emulated tenant as `identity` (secret in the env)."""
     connection = entra_connection(tenant_endpoints, identity)
     settings = {"gateway_proxy_state": "present", "gateway_proxy_address": PROXY,
-                "gateway_proxy_bypass_list": ["*.contoso.test"], "gateway_proxy_username": PROXY_USER,
-                "gateway_proxy_password": PROXY_PASSWORD, "gateway_restart_delay": 1,
+                "gateway_proxy_bypass_list": ["*.contoso.test"], "gateway_restart_delay": 1,
                 "gateway_restart_timeout": 20, "entra_app_connection": connection}
     settings.update(extra)
     return settings
@@ -67,10 +70,13 @@ class World:
         self.write_vars()
 
     def write_vars(self, **changes) -> None:
-        """(Re)write group_vars/wac_gateways.yml; a value None drops the key."""
+        """(Re)write group_vars/wac_gateways.yml (and the v2 gateways' proxy credentials in
+        group_vars/wac_gateways_modern.yml); a value None drops the key."""
         self.vars.update(changes)
         self.vars = {k: v for k, v in self.vars.items() if v is not None}
         (self.work / "group_vars" / "wac_gateways.yml").write_text("---\n" + json.dumps(self.vars, indent=1) + "\n")
+        modern = {k: v for k, v in MODERN_VARS.items() if k not in self.vars}  # set on the group: overrides them
+        (self.work / "group_vars" / "wac_gateways_modern.yml").write_text("---\n" + json.dumps(modern, indent=1) + "\n")
 
     def env(self, name: str, **extra) -> dict:
         env = ansible_env(ANSIBLE_CONFIG=str(self.work / "ansible.cfg"),

@@ -13,15 +13,18 @@ from tests.integration.ansible_run import ansible_env
 CALLBACKS = Path(__file__).resolve().parent / "callback_plugins"
 TENANT = "11111111-2222-3333-4444-555555555555"
 APP = "66666666-7777-8888-9999-000000000000"
-APP_OBJECT = "99999999-8888-7777-6666-555555555555"
+APP_OBJECT = "99999999-8888-7777-6666-555555555555"  # the app's service principal object ID (NAA's appObjectId)
 PROXY_PASSWORD = "Pr0xy-Secret-Value"
 
 # The gateway part of the register_wac playbook, as the roles do it: read once, set the proxy (restarting the
 # gateway when it changed), register to the shared app, reusing the facts so a re-run costs one command per PC.
+# Proxy credentials go to the v2 gateways only (the collection does not write v1 ones).
 SITE = textwrap.dedent("""\
     - name: Gateways
       hosts: wac_gateways
       gather_facts: false
+      vars:
+        proxy_user: CONTOSO\\wac-proxy
       tasks:
         - name: Read the gateway
           wac.fleet.gateway_info:
@@ -31,8 +34,8 @@ SITE = textwrap.dedent("""\
             address: http://proxy.contoso.com:3128
             bypass_on_local: true
             bypass_list: [contoso.com, "*.contoso.com"]
-            username: CONTOSO\\wac-proxy
-            password: "{{ proxy_password }}"
+            username: "{{ proxy_user if wac_gateway.generation == 'modern' else omit }}"
+            password: "{{ proxy_password if wac_gateway.generation == 'modern' else omit }}"
             update_password: "{{ update_password | default('on_create') }}"
             restart: "{{ wac_gateway.restart_supported }}"
             timeout: "{{ restart_timeout | default(30) }}"

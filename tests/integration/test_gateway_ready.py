@@ -13,7 +13,7 @@ GENERATIONS = ["classic_server", "classic_desktop", "modern"]
 PROXY = "http://proxy.contoso.com:3128"
 
 
-def playbook(proxy: str | None = PROXY) -> str:
+def playbook(proxy: str | None = PROXY, rest_credentials: str = "auto") -> str:
     options = f"proxy: {{address: '{proxy}', bypass_on_local: true}}" if proxy else "timeout: 30"
     return textwrap.dedent(f"""\
         - name: Gateways
@@ -24,6 +24,7 @@ def playbook(proxy: str | None = PROXY) -> str:
               wac.fleet.gateway_ready:
                 {options}
                 delay: 0.2
+                rest_credentials: {rest_credentials}
         """)
 
 
@@ -60,17 +61,21 @@ def test_first_run_writes_the_proxy_and_restarts_where_a_service_can_be(fleet, t
             assert result["state"]["https"]["ok"] and not facts["restart_pending"]
 
 
-def test_rerun_is_one_command_per_gateway(fleet, tmp_path):
+@pytest.mark.parametrize(("rest_credentials", "sends"), [("auto", 1), ("session", 0)])
+def test_rerun_is_one_command_per_gateway(fleet, tmp_path, rest_credentials, sends):
     before = log_sizes(fleet)
     wsman_before = {name: dict(pc.requests) for name, pc in fleet.pcs.items()}
-    run = run_playbook(fleet, playbook(), tmp_path / "rerun")
+    run = run_playbook(fleet, playbook(rest_credentials=rest_credentials), tmp_path / f"rerun-{rest_credentials}")
     assert run.rc == 0, run.stdout[-4000:]
     for name, pc in fleet.pcs.items():
         assert not run.result("Make the gateway ready", name)["changed"]
         assert ops_since(fleet, name, before[name]) == ["gateway_info"], name
-        # the read's input is in the script: no WS-Management Send of standard input
+        # With the connection's credentials for the REST read (an NTLM logon has none of its own) the input goes on
+        # stdin, one WS-Management Send; without, it is in the script. The password is never in the command line.
         wsman = {op: count - wsman_before[name].get(op, 0) for op, count in pc.requests.items()}
-        assert wsman.get("Send", 0) == 0 and wsman["Command"] == 1, wsman
+        assert wsman.get("Send", 0) == sends and wsman["Command"] == 1, wsman
+        entry = fleet.log(name)[-1]
+        assert pc.password not in entry["script"] and (pc.password in entry["stdin"]) == bool(sends)
 
 
 def test_check_mode_reports_the_restart_it_would_do_and_changes_nothing(fleet, tmp_path):

@@ -10,7 +10,7 @@ import signal
 
 import pytest
 
-OLD = {"cloud": "AzureCloud", "tenant_id": "0b0b0b0b-1111-2222-3333-444444444444",
+OLD = {"cloud": "Azure Global", "tenant_id": "0b0b0b0b-1111-2222-3333-444444444444",
        "app_id": "0c0c0c0c-1111-2222-3333-444444444444", "app_object_id": "0d0d0d0d-1111-2222-3333-444444444444",
        "redirect_uri": "https://old-gateway.contoso.test"}
 
@@ -34,6 +34,10 @@ def registering(world) -> bool:
 POINTS = {"gateway": gateway_changing, "entra": entra_writing, "registration": registering}
 
 
+def service_principal(world, app: dict) -> str:
+    return world.tenant.model.service_principal_by_app_id(app["appId"]).props["id"]
+
+
 def assert_old_or_new(world) -> None:
     app = world.app()
     tenant_id = world.tenant.endpoints["tenant_id"]
@@ -41,8 +45,12 @@ def assert_old_or_new(world) -> None:
         if registration == OLD:
             continue
         assert app is not None, f"{name} changed its registration before the app existed: {registration}"
-        new = {"cloud": "AzureCloud", "tenant_id": tenant_id, "app_id": app["appId"], "app_object_id": app["id"],
-               "redirect_uri": registration.get("redirect_uri")}
+        # NAA's two writes: the app (cloud, tenant, client), then the app info (redirect URI, service principal);
+        # stopped between the two, the gateway holds the new app and the old app info
+        info = {k: registration.get(k) for k in ("app_object_id", "redirect_uri")}
+        new = {"cloud": "Azure Global", "tenant_id": tenant_id, "app_id": app["appId"], **info}
+        assert info in ({k: OLD[k] for k in info}, {"app_object_id": service_principal(world, app),
+                                                     "redirect_uri": info["redirect_uri"]}), registration
         assert registration == new, f"{name} is half-registered: {json.dumps(registration)}"
         assert registration["redirect_uri"] in world.gateway_redirect_uris(name), registration
 
@@ -74,7 +82,8 @@ def test_interrupted_run_leaves_old_or_new_registration_and_a_rerun_converges(fl
     assert again.rc == 0, again.output
     (app,) = world.apps()
     for name, registration in world.registrations().items():
-        assert registration["app_id"] == app["appId"] and registration["app_object_id"] == app["id"], name
+        assert registration["app_id"] == app["appId"], name
+        assert registration["app_object_id"] == service_principal(world, app), name
         assert registration["redirect_uri"] in world.gateway_redirect_uris(name), name
     assert world.redirect_uris() <= set(app["spa"]["redirectUris"])
     assert not any(world.gateway(name)["proxy_pending_restart"] for name in world.hosts)

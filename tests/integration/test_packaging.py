@@ -208,7 +208,7 @@ def test_register_wac_from_the_tarball_against_the_emulators(installed, tenant, 
     (app,) = [r.props for r in tenant.model.applications.values() if r.props.get("uniqueName") == "wac-fleet-gateways"]
     for name, pc in fleet.pcs.items():
         with pc.lock:
-            registration = pc.model.registration
+            registration = pc.model.registration()
         assert registration and registration["app_id"] == app["appId"], name
         assert registration["tenant_id"] == endpoints["tenant_id"], name
 

@@ -164,7 +164,7 @@ def test_an_existing_app_id_is_used_without_any_write_to_it(fleet_world):
 
 def test_bad_gateway_settings_stop_the_run_before_any_gateway_or_graph_request(fleet_world):
     world = fleet_world(count=3)
-    world.write_vars(gateway_proxy_address="", gateway_proxy_username="")
+    world.write_vars(gateway_proxy_address="", gateway_proxy_username="", gateway_proxy_password="Pa55")
     bad = run(world, name="bad")
     assert bad.rc != 0
     assert "gateway_proxy_address is required when gateway_proxy_state is present" in bad.output

@@ -100,7 +100,7 @@ def test_no_secret_anywhere_at_vvvv_over_winrm_https(fleet_world):
     assert leaks(secrets, texts) == []
     # positive control: the scan finds secrets where the test itself put them (inventory, group_vars)
     controls = {"inventory": world.inventory.read_text(),
-                "group_vars": (world.work / "group_vars" / "wac_gateways.yml").read_text()}
+                "group_vars": (world.work / "group_vars" / "wac_gateways_modern.yml").read_text()}
     assert {leak.split(" in ")[0] for leak in leaks(secrets, controls)} >= {"proxy password"} | {
         f"WinRM password of {h}" for h in world.hosts}
     assert sum(len(t) for t in texts.values()) > 50_000, "the -vvvv output and the files were scanned"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_proxy import ProxyError
+from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_proxy import ProxyError, apply_proxy
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_proxy import plan_proxy as plan
 
 CURRENT = {"address": "http://p:1", "bypass_on_local": True, "bypass_list": ["b.c", "a.b"],
@@ -49,3 +49,33 @@ def test_dropping_credentials_and_absent():
     assert write["credentials"] is None and not write["keep_credentials"] and after["credentials_set"] is False
     write, after = plan(args(state="absent"), CURRENT)
     assert after is None
+
+
+def test_classic_gateways_refuse_credentials_before_anything_is_written():
+    with pytest.raises(ProxyError, match=r"^username: this classic \(v1\) gateway keeps proxy credentials in "
+                                         "protectedData2"):
+        plan(args(password="pw"), None, "classic_server")
+    assert plan(args(username=None), None, "classic_desktop")[1]["credentials_set"] is False
+    # credentials the settings page set are not the collection's: kept, and never a change by themselves
+    settings_page = dict(CURRENT, username=None, credentials_form="protected")
+    assert plan(args(username=None), settings_page, "classic_server") is None
+    write, after = plan(args(username=None, address="http://q:2"), settings_page, "classic_server")
+    assert write == {"credentials": None, "keep_credentials": True, "only_if_password_differs": False}
+    assert after["credentials_set"] is True
+
+
+def test_unreadable_user_of_stored_credentials_counts_as_the_same_user_on_create():
+    unreadable = dict(CURRENT, username=None, credentials_form="protected")
+    assert plan(args(password="pw"), unreadable, "modern") is None  # on_create keeps what is there
+    write, _after = plan(args(password="pw", update_password="always"), unreadable, "modern")
+    assert write["only_if_password_differs"]  # the PC compares (and rewrites what it cannot compare)
+
+
+def test_a_v2_proxy_without_bypass_on_local_warns_about_the_internal_services():
+    facts = {"generation": "modern", "proxy": dict(CURRENT, bypass_on_local=False, credentials_set=False,
+                                                   username=None), "service_fqdn": None}
+    result = apply_proxy(None, facts, args(bypass_on_local=False, username=None), check_mode=True, diff=False)
+    assert not result["changed"] and "ports 6601-6610" in result["warnings"][0]
+    facts["generation"] = "classic_server"
+    assert "warnings" not in apply_proxy(None, facts, args(bypass_on_local=False, username=None), check_mode=True,
+                                         diff=False)

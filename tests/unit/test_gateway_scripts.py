@@ -54,15 +54,23 @@ def test_the_reads_constant_input_is_in_the_script_and_nothing_goes_on_stdin():
 
 
 def test_only_the_read_takes_its_input_in_the_script_and_secrets_stay_on_stdin():
-    assert INLINE_INPUT == {"gateway_info"}  # its input is what the adapters know, nothing from the user
+    # the reads' input is what the adapters and the fact table know, nothing from the user
+    assert INLINE_INPUT == {"gateway_info", "gateway_doctor"}
     connection = Connection(stdout=b'{"changed": true}')
     run_script(connection, "gateway_proxy_write", {"stores": [], "proxy": {"password": "Pr0xy-S3cret"}})
     cmd, in_data, _sudoable = connection.sent[0]
     assert b"Pr0xy-S3cret" in in_data and "Pr0xy-S3cret" not in decode_command_line(cmd)
-    with pytest.raises(ScriptError, match="takes its input inline"):
-        load_script("gateway_info")
     with pytest.raises(ScriptError, match="takes its input on stdin"):
         load_script("gateway_rest", inline_input="{}")
+
+
+def test_a_read_with_credentials_sends_its_whole_input_on_stdin():
+    data = {"stores": [], "services": [], "credentials": {"username": "wac-admin", "password": "R3st-Pa55"}}
+    connection = Connection(stdout=b'{"stores": {}}')
+    run_script(connection, "gateway_info", data)
+    cmd, in_data, _sudoable = connection.sent[0]
+    script = decode_command_line(cmd)
+    assert json.loads(in_data) == data and "R3st-Pa55" not in script and "$inputJson = " not in script
 
 
 def test_a_reported_failure_carries_the_scripts_message():
@@ -84,8 +92,8 @@ def test_no_json_answer_is_an_error():
 
 
 def test_every_shipped_script_loads():
-    assert shipped_operations() == ["gateway_health", "gateway_info", "gateway_proxy_write", "gateway_rest",
-                                    "gateway_service_control"]
+    assert shipped_operations() == ["gateway_doctor", "gateway_health", "gateway_info", "gateway_proxy_write",
+                                    "gateway_rest", "gateway_service_control"]
     for operation in shipped_operations():
         text = load_script(operation, inline_input="{}" if operation in INLINE_INPUT else None)
         assert text.startswith(f"# wac.fleet operation: {operation}\n")

@@ -13,8 +13,9 @@ OBJECT = "33333333-3333-3333-3333-333333333333"
 
 
 def facts(registered=True, readable=True, **changes):
-    registration = {"readable": readable, "registered": registered, "cloud": "AzureCloud", "tenant_id": TENANT,
-                    "app_id": APP, "app_object_id": OBJECT, "redirect_uri": "https://gw1.contoso.test"}
+    # what the gateway's appInfo answer holds (the SDK's AadAppConfig): cloud as WAC names it, tenant, app
+    registration = {"readable": readable, "registered": registered, "cloud": "Azure Global", "tenant_id": TENANT,
+                    "app_id": APP}
     registration.update(changes)
     return {"wac_gateway": {"gateway_url": "https://gw1.contoso.test", "registration": registration}}
 
@@ -22,8 +23,9 @@ def facts(registered=True, readable=True, **changes):
 HOSTVARS = {
     "same": facts(),
     "other-app": facts(app_id="44444444-4444-4444-4444-444444444444"),
-    "other-cloud": facts(cloud="AzureChinaCloud"),
-    "moved": facts(redirect_uri="https://old.contoso.test"),
+    "other-cloud": facts(cloud="Azure China"),
+    "old-version": facts(cloud="AzureCloud"),  # registered by an earlier wac.fleet, with a name WAC does not use
+    "spelled-apart": facts(cloud="azureglobal"),  # the SDK compares without spaces, case ignored
     "unregistered": facts(registered=False),
     "unreadable": facts(readable=False),
     "never-read": {},
@@ -32,20 +34,21 @@ HOSTVARS = {
 
 def test_present_keeps_every_gateway_that_differs_or_is_unknown_in_order():
     pending = registration_pending(list(HOSTVARS), HOSTVARS, tenant_id=TENANT, app_id=APP, app_object_id=OBJECT)
-    assert pending == ["other-app", "other-cloud", "moved", "unregistered", "unreadable", "never-read"]
+    assert pending == ["other-app", "other-cloud", "old-version", "unregistered", "unreadable", "never-read"]
 
 
-def test_an_empty_object_id_keeps_the_gateways_own():
+def test_the_object_id_is_written_but_not_compared():
+    # appInfo holds no object ID (SDK AadAppConfig), so a re-run cannot and does not compare it
     assert registration_pending(["same"], {"same": facts()}, tenant_id=TENANT, app_id=APP) == []
 
 
 def test_without_an_app_every_gateway_is_left_to_the_role():
-    assert registration_pending(["same", "moved"], HOSTVARS, tenant_id=TENANT, app_id="") == ["same", "moved"]
+    assert registration_pending(["same", "other-app"], HOSTVARS, tenant_id=TENANT, app_id="") == ["same", "other-app"]
 
 
 def test_absent_keeps_the_registered_and_the_unknown():
     pending = registration_pending(list(HOSTVARS), HOSTVARS, state="absent")
-    assert pending == ["same", "other-app", "other-cloud", "moved", "unreadable", "never-read"]
+    assert pending == ["same", "other-app", "other-cloud", "old-version", "spelled-apart", "unreadable", "never-read"]
 
 
 @pytest.mark.parametrize(("hostvars", "state", "field"), [([], "present", "hostvars"), ({}, "gone", "state")])

@@ -1,53 +1,69 @@
 # wac.fleet operation: gateway_info
-# Reads, in one command, what wac.fleet.gateway_info reports: each generation's settings store (registry key or
-# JSON file), the proxy in it (never its password: only whether credentials are set, and the user name), the
-# services and processes asked for, the FQDN, the registration from the gateway's own REST API, and the
-# collection's restart marker (set by gateway_proxy_write, cleared by gateway_service_control).
-# Input (JSON in $inputJson, which _gateway_scripts sets on the line after the marker: the input is a constant of
-# the collection): {stores: [{id, kind, location, fields, protected_member, rest_root, rest_read, version_file?}],
-# services: [names], processes: [names], restart_marker: {location, name}}.
-# Output: one JSON object. Decisions are made in Python.
-function Get-ProtectedUserName {
-    param([string]$Blob)
-    try {
-        Add-Type -AssemblyName System.Security
-        $bytes = [System.Security.Cryptography.ProtectedData]::Unprotect(
-            [Convert]::FromBase64String($Blob), $null, [System.Security.Cryptography.DataProtectionScope]::LocalMachine)
-        $credentials = [Text.Encoding]::UTF8.GetString($bytes) | ConvertFrom-Json
-        return [string]$credentials.username
+# Reads, in one command, what wac.fleet.gateway_info reports: the services and processes asked for, each
+# generation's settings store (registry key or JSON file), the proxy in it (never its credentials: only whether they
+# are set, their form, and the user name of the plaintext form), the FQDN, the registration from the gateway's own
+# REST API, and the collection's markers (restart: set by gateway_proxy_write, cleared by gateway_service_control;
+# registration: set and cleared by gateway_rest around the registration's writes).
+# Input: JSON in $inputJson (set by _gateway_scripts on the line after the marker when it holds no secret), else on
+# stdin: {stores: [{id, kind, location, fields, port_fields, default_port, credential_members, version_file?,
+# rest: {root, read, certificate_unless_service?, certificate?}}], services: [names], processes: [names],
+# markers: {name: {location, name}}, user_agent, credentials?: {username, password}}.
+# Output: one JSON object of raw readings. Decisions are made in Python.
+function ConvertTo-Port {
+    param($Value)
+    foreach ($item in @($Value)) {
+        if ($null -eq $item) { continue }
+        $text = ([string]$item).Trim().TrimEnd('/')
+        if ($text.Contains(':')) { $text = $text.Split(':')[-1] }
+        $port = 0
+        if ([int]::TryParse($text, [ref]$port) -and $port -gt 0 -and $port -lt 65536) { return $port }
     }
-    catch {
-        return $null
-    }
+    $null
 }
 
-function Invoke-Gateway {
-    param([string]$Method, [string]$Uri)
-    try {
-        $response = Invoke-WebRequest @webOptions -Method $Method -Uri $Uri -UseBasicParsing -UseDefaultCredentials -TimeoutSec 30
-        $body = $null
-        if ($response.Content) { $body = $response.Content | ConvertFrom-Json }
-        return @{ status = [int]$response.StatusCode; body = $body }
-    }
-    catch {
-        $status = $null
-        $responseProperty = $_.Exception.PSObject.Properties['Response']
-        if ($null -ne $responseProperty -and $null -ne $responseProperty.Value) {
-            $status = [int]$responseProperty.Value.StatusCode
+# Whether proxy credentials are set, in which form, and the user name of Set-WACProxy's plaintext form; never the
+# password.
+function Get-ProxyCredential {
+    param($Proxy, $Members)
+    $found = @{ set = $false; form = $null; username = $null }
+    foreach ($member in $Members) {
+        $prop = $Proxy.PSObject.Properties[$member]
+        if ($null -eq $prop -or -not $prop.Value) { continue }
+        $found.set = $true
+        $text = [string]$prop.Value
+        if ($text.StartsWith('plaintext:')) {
+            $found.form = 'plaintext'
+            try {
+                $pair = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($text.Substring(10)))
+                $found.username = $pair.Split(':')[0]
+            }
+            catch { $found.username = $null }
         }
-        return @{ status = $status; body = $null; error = $_.Exception.Message }
+        elseif ($null -eq $found.form) { $found.form = 'protected' }
     }
+    $found
 }
 
 try {
-    $in = $inputJson | ConvertFrom-Json
-    # The gateway's certificate is often self-signed and named for the FQDN, not localhost: this request never
-    # leaves the PC, so the loopback call accepts it.
-    $webOptions = Get-LocalWebOption
+    if (Test-Path -Path variable:inputJson) { $in = $inputJson | ConvertFrom-Json }
+    else { $in = $input | Out-String | ConvertFrom-Json }
+    $credentials = $null
+    if ($null -ne $in.PSObject.Properties['credentials']) { $credentials = $in.credentials }
+
+    $services = @{}
+    foreach ($name in $in.services) {
+        $service = Get-Service -Name $name -ErrorAction SilentlyContinue
+        if ($null -ne $service) {
+            $services[$name] = @{ status = [string]$service.Status; start_type = [string]$service.StartType }
+        }
+        else {
+            $services[$name] = $null
+        }
+    }
 
     $stores = @{}
     foreach ($store in $in.stores) {
-        $out = @{ found = $false; values = @{}; proxy_credentials = @{ set = $false; username = $null }; registration = $null }
+        $out = @{ found = $false; values = @{}; proxy_credentials = @{ set = $false; form = $null; username = $null }; registration = $null }
         if ($store.kind -eq 'registry') {
             $item = Get-ItemProperty -LiteralPath $store.location -ErrorAction SilentlyContinue
             $out.found = $null -ne $item
@@ -82,30 +98,29 @@ try {
             if ($proxy) { $proxy = $proxy | ConvertFrom-Json } else { $proxy = $null }
         }
         if ($null -ne $proxy) {
-            $protected = $proxy.PSObject.Properties[$store.protected_member]
-            if ($null -ne $protected -and $protected.Value) {
-                $out.proxy_credentials = @{ set = $true; username = (Get-ProtectedUserName -Blob $protected.Value) }
-            }
-            $proxy.PSObject.Properties.Remove($store.protected_member)
+            $out.proxy_credentials = Get-ProxyCredential -Proxy $proxy -Members $store.credential_members
+            foreach ($member in $store.credential_members) { $proxy.PSObject.Properties.Remove($member) }
         }
         $out.values['proxy'] = $proxy
-        $port = $out.values['port']
+        $port = $null
+        foreach ($field in $store.port_fields) {
+            if ($null -eq $port) { $port = ConvertTo-Port -Value $out.values[$field] }
+        }
+        if ($null -eq $port -and $null -ne $store.default_port) { $port = [int]$store.default_port }
         if ($out.found -and $port) {
-            $uri = 'https://localhost:{0}{1}{2}' -f $port, $store.rest_root, $store.rest_read
-            $out.registration = Invoke-Gateway -Method 'GET' -Uri $uri
+            $rest = $store.rest
+            $auth = @{ kind = 'default' }
+            if ($null -ne $credentials) { $auth = @{ kind = 'explicit'; username = $credentials.username; password = $credentials.password } }
+            $unless = $rest.PSObject.Properties['certificate_unless_service']
+            if ($null -ne $unless -and $null -eq $services[$unless.Value]) {
+                $certificate = $rest.certificate
+                $auth = @{ kind = 'certificate'; registry_key = $store.location; value = $store.fields.PSObject.Properties[$certificate.field].Value; stores = $certificate.stores }
+            }
+            $session = New-Object Microsoft.PowerShell.Commands.WebRequestSession
+            $uri = 'https://localhost:{0}{1}{2}' -f $port, $rest.root, $rest.read
+            $out.registration = Invoke-Gateway -Method 'GET' -Uri $uri -Auth ([pscustomobject]$auth) -Session $session -UserAgent $in.user_agent
         }
         $stores[$store.id] = $out
-    }
-
-    $services = @{}
-    foreach ($name in $in.services) {
-        $service = Get-Service -Name $name -ErrorAction SilentlyContinue
-        if ($null -ne $service) {
-            $services[$name] = @{ status = [string]$service.Status; start_type = [string]$service.StartType }
-        }
-        else {
-            $services[$name] = $null
-        }
     }
 
     $processes = @{}
@@ -113,20 +128,19 @@ try {
         $processes[$name] = $null -ne (Get-Process -Name $name -ErrorAction SilentlyContinue)
     }
 
-    $restartMarker = @{ set = $false; since = $null }
-    $marker = $null  # optional input (strict mode: read it only if given)
-    if ($null -ne $in.PSObject.Properties['restart_marker']) { $marker = $in.restart_marker }
-    if ($null -ne $marker) {
-        $item = Get-ItemProperty -LiteralPath $marker.location -ErrorAction SilentlyContinue
-        if ($null -ne $item -and $null -ne $item.PSObject.Properties[$marker.name]) {
-            $restartMarker = @{ set = $true; since = [string]$item.PSObject.Properties[$marker.name].Value }
+    $markers = @{}
+    foreach ($entry in $in.markers.PSObject.Properties) {
+        $markers[$entry.Name] = @{ set = $false; since = $null }
+        $item = Get-ItemProperty -LiteralPath $entry.Value.location -ErrorAction SilentlyContinue
+        if ($null -ne $item -and $null -ne $item.PSObject.Properties[$entry.Value.name]) {
+            $markers[$entry.Name] = @{ set = $true; since = [string]$item.PSObject.Properties[$entry.Value.name].Value }
         }
     }
 
     $fqdn = $env:COMPUTERNAME
     try { $fqdn = [System.Net.Dns]::GetHostEntry([Environment]::MachineName).HostName } catch { $fqdn = $env:COMPUTERNAME }
 
-    Write-Result @{ stores = $stores; services = $services; processes = $processes; fqdn = $fqdn; restart_marker = $restartMarker }
+    Write-Result @{ stores = $stores; services = $services; processes = $processes; fqdn = $fqdn; markers = $markers }
 }
 catch {
     Write-Result @{ failed = $true; msg = [string]$_.Exception.Message } 1

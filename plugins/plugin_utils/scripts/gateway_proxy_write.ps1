@@ -1,11 +1,14 @@
 # wac.fleet operation: gateway_proxy_write
-# Writes (or removes) the gateway proxy document where the generation keeps it: a registry value holding JSON, or
-# a dotted path in a JSON settings file. Members of the document not named in the input are kept. Credentials are
-# protected with DPAPI (LocalMachine) on the PC; the password is never written back to standard output.
-# Input: {target: {kind, location, field, protected_member}, state: present|absent, document: {..},
-# credentials: {username, password} | null, keep_credentials, only_if_password_differs, dry_run,
-# restart_marker: {location, name} | null}. Before writing, sets the restart marker (registry value: the UTC time)
-# when one is given: the gateway reads its proxy when it starts, and gateway_service_control clears the marker.
+# Writes (or removes) the gateway proxy document where the generation keeps it: a registry value holding JSON, or a
+# dotted path in a JSON settings file, rewritten in place (so the file keeps its ACL, as CFG's UpdateJsonField does).
+# Members of the document not named in the input are kept. Credentials are written only where the input says how
+# (v2: Set-WACProxy's form, Credentials = "plaintext:" + base64(UTF-8 "user:password") and ProtectedData = "");
+# the password is never written back to standard output.
+# Input (stdin): {target: {kind, location, field, credential_members, plaintext_member?, protected_member?,
+# plaintext_prefix?, json_depth?}, state: present|absent, document: {..}, credentials: {username, password} | null,
+# keep_credentials, only_if_password_differs, dry_run, restart_marker: {location, name} | null}. Before writing,
+# sets the restart marker (registry value: the UTC time) when one is given: the gateway reads its proxy when it
+# starts, and gateway_service_control clears the marker.
 # Output: {written, password_matches}.
 function Set-JsonPath {
     param($Object, [string]$Path, $Value)
@@ -22,12 +25,14 @@ function Set-JsonPath {
     $node | Add-Member -NotePropertyName $names[-1] -NotePropertyValue $Value -Force
 }
 
+function Get-Plaintext {
+    param([string]$Prefix, [string]$UserName, [string]$Password)
+    $Prefix + [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($UserName + ':' + $Password))
+}
+
 try {
     $in = $input | Out-String | ConvertFrom-Json
-    Add-Type -AssemblyName System.Security
-    $scope = [System.Security.Cryptography.DataProtectionScope]::LocalMachine
     $target = $in.target
-    $member = $target.protected_member
 
     if ($target.kind -eq 'registry') {
         if (-not (Test-Path -LiteralPath $target.location)) { throw "registry key $($target.location) not found" }
@@ -43,21 +48,17 @@ try {
         $current = Get-JsonPath -Object $settings -Path $target.field
     }
 
-    $blob = $null
-    if ($null -ne $current -and $null -ne $current.PSObject.Properties[$member]) { $blob = $current.PSObject.Properties[$member].Value }
     $credentials = $in.credentials
+    $plaintextMember = $null
+    if ($null -ne $target.PSObject.Properties['plaintext_member']) { $plaintextMember = $target.plaintext_member }
 
     if ($in.only_if_password_differs) {
+        # Only the plaintext form can be compared; any other stored form counts as different.
         $passwordMatches = $false
-        if ($blob -and $null -ne $credentials) {
-            try {
-                $bytes = [System.Security.Cryptography.ProtectedData]::Unprotect([Convert]::FromBase64String($blob), $null, $scope)
-                $stored = [Text.Encoding]::UTF8.GetString($bytes) | ConvertFrom-Json
-                $passwordMatches = ($stored.username -ceq $credentials.username) -and ($stored.password -ceq $credentials.password)
-            }
-            catch {
-                $passwordMatches = $false
-            }
+        if ($null -ne $current -and $null -ne $plaintextMember -and $null -ne $credentials) {
+            $stored = $current.PSObject.Properties[$plaintextMember]
+            $wanted = Get-Plaintext -Prefix $target.plaintext_prefix -UserName $credentials.username -Password $credentials.password
+            $passwordMatches = $null -ne $stored -and ([string]$stored.Value -ceq $wanted)
         }
         if ($passwordMatches -or $in.dry_run) { Write-Result @{ written = $false; password_matches = $passwordMatches } }
     }
@@ -70,19 +71,20 @@ try {
         }
         foreach ($prop in $in.document.PSObject.Properties) { $new[$prop.Name] = $prop.Value }
         if ($null -ne $credentials) {
-            $plain = ConvertTo-Json -Compress -InputObject @{ username = [string]$credentials.username; password = [string]$credentials.password }
-            $protected = [System.Security.Cryptography.ProtectedData]::Protect([Text.Encoding]::UTF8.GetBytes($plain), $null, $scope)
-            $new[$member] = [Convert]::ToBase64String($protected)
+            if ($null -eq $plaintextMember) { throw 'this gateway generation has no documented form for proxy credentials' }
+            $new[$target.protected_member] = ''
+            $new[$plaintextMember] = Get-Plaintext -Prefix $target.plaintext_prefix -UserName $credentials.username -Password $credentials.password
         }
         elseif (-not $in.keep_credentials) {
-            $new.Remove($member)
+            foreach ($member in $target.credential_members) {
+                if ($null -ne $plaintextMember) { $new[$member] = '' } else { $new.Remove($member) }
+            }
         }
     }
 
     # Marked before the write: a run stopped in between leaves a marker (one needless restart), never a new proxy
     # that nothing will restart the gateway for.
-    $marker = $null  # optional input (strict mode: read it only if given)
-    if ($null -ne $in.PSObject.Properties['restart_marker']) { $marker = $in.restart_marker }
+    $marker = $in.restart_marker
     if ($null -ne $marker) {
         if (-not (Test-Path -LiteralPath $marker.location)) { New-Item -Path $marker.location -Force | Out-Null }
         $stamp = [DateTime]::UtcNow.ToString('o')
@@ -102,9 +104,9 @@ try {
         $value = $null
         if ($null -ne $new) { $value = [pscustomobject]$new }
         Set-JsonPath -Object $settings -Path $target.field -Value $value
-        $temporary = "$path.wacfleet.tmp"
-        [IO.File]::WriteAllText($temporary, (ConvertTo-Json -InputObject $settings -Depth 20), (New-Object Text.UTF8Encoding $false))
-        Move-Item -LiteralPath $temporary -Destination $path -Force
+        # In place: the existing file is truncated and rewritten, so it keeps its security descriptor (the
+        # NetworkService entry of CFG's Set-WACNetworkServiceAccess); a new file moved over it would not.
+        [IO.File]::WriteAllText($path, (ConvertTo-Json -InputObject $settings -Depth ([int]$target.json_depth)), (New-Object Text.UTF8Encoding $false))
     }
     Write-Result @{ written = $true; password_matches = $false }
 }

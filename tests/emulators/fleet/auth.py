@@ -28,6 +28,8 @@ import spnego
 from spnego.channel_bindings import GssChannelBindings
 from spnego.exceptions import SpnegoError
 
+from .session import Session
+
 if t.TYPE_CHECKING:
     from .fleet import PC
 
@@ -69,6 +71,10 @@ class Identity:
     user: str
     method: str  # "ntlm" or "basic"
     context: t.Any = None  # the completed NTLM context (for message encryption)
+
+    def session(self) -> Session:
+        """The logon this identity gives a command (see session.py for which methods delegate credentials)."""
+        return Session.for_auth(self.user, self.method)
 
 
 class ConnectionAuth:

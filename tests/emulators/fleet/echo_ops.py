@@ -23,7 +23,7 @@ if t.TYPE_CHECKING:
     from .fleet import PC
 
 
-def run_script(pc: PC, script: str, stdin: str) -> tuple[int, str, str]:
+def run_script(pc: PC, script: str, stdin: str, _session: object = None) -> tuple[int, str, str]:
     op = operation_of(script)
     if op == "noop":
         return 0, "", ""

@@ -8,6 +8,7 @@
         fleet.endpoints_path     # that file, in tmp_path
         fleet.inventory_path     # the INI inventory (group wac_gateways), in tmp_path
         fleet.pcs["wac-0001"]    # the PC objects (model, faults, log)
+        wac_fleet(from_doctor=["report.json"])  # the first PCs replay gateway doctor reports (doctor_replay.py)
         fleet.log("wac-0001")    # decoded scripts run on that PC
         fleet.set_faults("wac-0002", refuse=True)
 
@@ -28,6 +29,7 @@ from pathlib import Path
 
 import pytest
 
+from . import doctor_replay
 from .fleet import PC, Fleet
 from .server import FleetServer
 
@@ -129,15 +131,23 @@ class RunningFleet:
         self.call(self.server.reset())
 
 
-def start_fleet(directory: Path, count: int = 3, **options: t.Any) -> RunningFleet:
+def start_fleet(directory: Path, count: int | None = None, **options: t.Any) -> RunningFleet:
     """Start a fleet in the background writing ``endpoints.json`` and ``inventory.ini`` into ``directory``.
 
     ``options`` are those of :class:`Fleet` (scheme, transport, generations, base_address, port, user, password,
-    seed, script_runner, model_factory, model_options); ``base_address`` defaults to a fresh private range.
+    seed, script_runner, model_factory, model_options), and ``from_doctor``: gateway doctor reports (paths or
+    dicts) the first PCs replay (``count`` then defaults to their number, otherwise to 3); ``base_address``
+    defaults to a fresh private range.
     """
     directory = Path(directory)
+    reports = [doctor_replay.load(item) if isinstance(item, str | Path) else item
+               for item in options.pop("from_doctor", None) or []]
+    if reports:
+        count, options["generations"] = doctor_replay.fleet_layout(reports, count, options.get("generations"))
+    count = count or 3
     options.setdefault("base_address", allocate_base_address(count))
     fleet = Fleet(count, **options)
+    doctor_replay.attach(fleet, reports)
     running = RunningFleet(
         fleet, directory / "state", endpoints_file=directory / "endpoints.json", inventory=directory / "inventory.ini"
     )
@@ -149,7 +159,7 @@ class _Factory:
         self._directory = directory
         self.started: list[RunningFleet] = []
 
-    def __call__(self, count: int = 3, **options: t.Any) -> RunningFleet:
+    def __call__(self, count: int | None = None, **options: t.Any) -> RunningFleet:
         running = start_fleet(self._directory(), count, **options)
         self.started.append(running)
         return running

@@ -1,8 +1,9 @@
 """The simulated management PCs of a fleet: addresses, credentials, generation, script log, faults.
 
-A :class:`PC` is what ``ops.run_script(pc, script, stdin)`` receives. It knows nothing about HTTP: ``server.py``
-serves it and ``shells.py`` keeps its WinRS shells. :meth:`PC.execute` turns a WinRS command line plus its stdin
-into a script run by the fleet's script runner (``ops.run_script`` unless another is given) and logs it.
+A :class:`PC` is what ``ops.run_script(pc, script, stdin, session)`` receives. It knows nothing about HTTP:
+``server.py`` serves it and ``shells.py`` keeps its WinRS shells. :meth:`PC.execute` turns a WinRS command line plus
+its stdin into a script run by the fleet's script runner (``ops.run_script`` unless another is given), as the logon
+(:class:`~tests.emulators.fleet.session.Session`) of the connection that sent it, and logs it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from .commandline import STDIN_SCRIPT, decode_command_line
 from .faults import default_faults, forward_to_model
+from .session import Session, local_session
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +33,7 @@ DEFAULT_USER = "wac-admin"
 DOMAIN_SUFFIX = "fleet.wac.test"
 _OP_MARKER = re.compile(r"^\s*#\s*wac\.fleet operation:\s*([A-Za-z0-9_.-]+)", re.MULTILINE)
 
-ScriptRunner = t.Callable[["PC", str, str], tuple[int, str, str]]
+ScriptRunner = t.Callable[["PC", str, str, Session], tuple[int, str, str]]
 ModelFactory = t.Callable[["PC"], t.Any]
 
 # Every fleet of one process shares the NTLM user file (pyspnego reads it from the environment), so the default
@@ -53,16 +55,20 @@ def _codec(codepage: int) -> str:
         return "utf-8"
 
 
-def default_script_runner(pc: PC, script: str, stdin: str) -> tuple[int, str, str]:
+def default_script_runner(pc: PC, script: str, stdin: str, session: Session) -> tuple[int, str, str]:
     from . import ops  # the gateway side, written apart from the protocol
 
-    return ops.run_script(pc, script, stdin)
+    return ops.run_script(pc, script, stdin, session)
 
 
 def default_model_factory(pc: PC) -> t.Any:
     from .gateway_model import GatewayModel
 
-    return GatewayModel(pc.generation, pc.name, pc.fqdn, **pc.model_options)
+    options = {"accounts": {pc.user: pc.password}, **pc.model_options}  # the PC's account signs in to its gateway
+    report = options.pop("doctor_report", None)
+    if report is not None:  # a PC replaying a gateway doctor report (doctor_replay.py)
+        return GatewayModel.from_doctor(report, **options)
+    return GatewayModel(pc.generation, pc.name, pc.fqdn, **options)
 
 
 class PC:
@@ -138,8 +144,11 @@ class PC:
             "generation": self.generation,
         }
 
-    def execute(self, command_line: str, stdin: bytes, codepage: int = 437) -> tuple[int, bytes, bytes]:
-        """Run one WinRS command (blocking; called from a worker thread) and log it."""
+    def execute(
+        self, command_line: str, stdin: bytes, codepage: int = 437, session: Session | None = None
+    ) -> tuple[int, bytes, bytes]:
+        """Run one WinRS command (blocking; called from a worker thread) as ``session`` and log it."""
+        session = session or local_session(self.user)
         encoding = _codec(codepage)
         stdin_text = stdin.decode(encoding, errors="replace")
         script = decode_command_line(command_line)
@@ -149,7 +158,7 @@ class PC:
         with self.lock:
             started = time.time()
             try:
-                rc, stdout, stderr = self._script_runner(self, script, stdin_text)
+                rc, stdout, stderr = self._script_runner(self, script, stdin_text, session)
             except Exception as exc:  # a broken router must show as a failed command, never as success
                 rc, stdout, stderr = 1, "", f"fleet emulator: script runner raised {type(exc).__name__}: {exc}\r\n"
             self.log.append(
@@ -157,6 +166,7 @@ class PC:
                     "time": started,
                     "duration": round(time.time() - started, 6),
                     "op": operation_of(script),
+                    "session": {"user": session.user, "auth": session.auth, "delegated": session.delegated},
                     "script": script,
                     "stdin": stdin_text,
                     "rc": rc,
@@ -255,7 +265,9 @@ class Fleet:
         }
 
     def inventory(self, ca_bundle: str | None) -> str:
-        """An INI inventory: group ``wac_gateways``, one line per PC with its WinRM connection variables."""
+        """An INI inventory: group ``wac_gateways``, one line per PC with its WinRM connection variables, and one
+        group per generation (``wac_gateways_modern``, ...), as an admin who knows which PCs run which would keep
+        them (proxy credentials, for one, can be set by the collection on v2 gateways only)."""
         lines = ["[wac_gateways]"]
         for pc in self.pcs.values():
             tls = (
@@ -268,6 +280,10 @@ class Fleet:
                 f" ansible_password={pc.password} ansible_connection=winrm ansible_winrm_transport={pc.transport}"
                 f" ansible_winrm_scheme={pc.scheme} {tls}"
             )
+        for generation in GENERATIONS:
+            members = [pc.name for pc in self.pcs.values() if pc.generation == generation]
+            if members:
+                lines += ["", f"[wac_gateways_{generation}]", *members]
         return "\n".join(lines) + "\n"
 
     def write_files(

@@ -1,113 +1,95 @@
 """State model of one Windows Admin Center gateway (one simulated management PC), no protocol and no scripts.
 
-The model is the machine as the gateway scripts see it: registry values, a JSON settings file, Windows services
-with a state machine (Running, StopPending, Stopped, StartPending) driven by a clock, the SmeDesktop process,
-DPAPI, and the gateway's own HTTPS REST API (answering only its generation's paths, and only while it runs).
-What each shipped script does with these primitives lives in ``ops.py``.
+The gateway is laid out on a :class:`~tests.emulators.fleet.machine.Machine` (registry, files with ACLs, services,
+processes, certificate stores) the way Microsoft's own scripts show it; its HTTPS REST API is ``gateway_api.py``.
+What each shipped script does with these primitives lives in ``ops.py``. Sources (see docs/gateway.md):
+CFG = the v2 module Microsoft.WindowsAdminCenter.Configuration, MIG = the v1-to-v2 migration module, NAA =
+New-AadApp.ps1, SDK = @microsoft/windows-admin-center-sdk, WSD = the WAC docs.
 
-Generations (see docs/gateway.md): ``classic_server`` (service ServerManagementGateway, settings in the registry),
-``classic_desktop`` (SmeDesktop.exe, no service, same registry key) and ``modern`` (services WindowsAdminCenter +
-WindowsAdminCenterAccountManagement, settings in appsettings.json, REST root without ``gateway/``).
+Generations: ``classic_server`` (service ServerManagementGateway, settings in the registry), ``classic_desktop``
+(SmeDesktop.exe, no service, same registry key, REST calls only with its client certificate) and ``modern`` (service
+WindowsAdminCenter, demand-start WindowsAdminCenterAccountManagement, settings in appsettings.json).
 """
 
 from __future__ import annotations
 
 import base64
 import copy
+import hashlib
 import json
-import threading
 import time
 from collections.abc import Callable
+
+from .machine import (
+    INHERITED_ACL,
+    NETWORK_SERVICE_FULL,
+    PROGRAM_FILES,
+    RUNNING,
+    START_PENDING,
+    STOP_PENDING,
+    STOPPED,
+    Machine,
+    MachineError,
+)
+
+__all__ = ["APPSETTINGS", "CLASSIC_KEY", "GENERATIONS", "RUNNING", "START_PENDING", "STOPPED", "STOP_PENDING",
+           "ConnectionRefused", "GatewayModel", "MachineError"]
 
 CLASSIC_SERVER = "classic_server"
 CLASSIC_DESKTOP = "classic_desktop"
 MODERN = "modern"
 GENERATIONS = (CLASSIC_SERVER, CLASSIC_DESKTOP, MODERN)
 
-CLASSIC_KEY = r"HKLM:\SOFTWARE\Microsoft\ServerManagementGateway"
-# wac.fleet's own key (absent until the proxy write script creates it) and its restart-pending value.
-FLEET_KEY = r"HKLM:\SOFTWARE\wac.fleet"
+CLASSIC_KEY = r"HKLM:\SOFTWARE\Microsoft\ServerManagementGateway"  # CFG ConstGWv1RegistryPath
+FLEET_KEY = r"HKLM:\SOFTWARE\wac.fleet"  # wac.fleet's own key (absent until the proxy write creates it)
 RESTART_PENDING_VALUE = "GatewayRestartPending"
-PROGRAM_FILES = r"C:\Program Files"
 MODERN_DIR = PROGRAM_FILES + r"\WindowsAdminCenter\Service"
-APPSETTINGS = MODERN_DIR + r"\appsettings.json"
-MODERN_EXE = MODERN_DIR + r"\WindowsAdminCenter.exe"
-
-RUNNING, STOP_PENDING, STOPPED, START_PENDING = "Running", "StopPending", "Stopped", "StartPending"
-SERVICE_STATES = (RUNNING, STOP_PENDING, STOPPED, START_PENDING)
-CLOUDS = ("AzureCloud", "AzureChinaCloud", "AzureUSGovernment")
+APPSETTINGS = MODERN_DIR + r"\appsettings.json"  # CFG GetAppSettingsPath
+MODERN_EXE = MODERN_DIR + r"\WindowsAdminCenter.exe"  # CFG ConstExecutableName
+CLIENT_CERTIFICATE_SUBJECT = "CN=Windows Admin Center Client"  # WSD configure/user-access-control.md
+CURRENT_USER_MY = "Cert:\\CurrentUser\\My"
+LOGIN_MODES = ("FormLogin", "WindowsAuthentication", "AadSso")  # CFG Set-WACLoginMode
+PLAINTEXT = "plaintext:"  # CFG Set-WACProxy: Credentials = "plaintext:" + base64(UTF-8 "user:password")
+# How the classic settings page protects proxy credentials is not known (MIG does not migrate protectedData2); the
+# model stores what it writes itself in a form of its own, which no script can read.
+UI_PROTECTED = "wac-settings-page:"
 
 _DEFAULTS = {
-    CLASSIC_SERVER: {"port": 443, "version": "1.5.2306.14001", "services": ("ServerManagementGateway",),
+    CLASSIC_SERVER: {"port": 443, "version": "1.5.2306.14001", "services": {"ServerManagementGateway": "Automatic"},
                      "rest_root": "/api/gateway/aad"},
-    CLASSIC_DESKTOP: {"port": 6516, "version": "1.5.2306.14001", "services": (), "rest_root": "/api/gateway/aad"},
+    CLASSIC_DESKTOP: {"port": 6516, "version": "1.5.2306.14001", "services": {}, "rest_root": "/api/gateway/aad"},
+    # CFG Register-WACService (start= auto with -Automatic) and Register-WACAccountManagementService (start= demand)
     MODERN: {"port": 443, "version": "2.4.2410.31001",
-             "services": ("WindowsAdminCenterAccountManagement", "WindowsAdminCenter"), "rest_root": "/api/aad"},
+             "services": {"WindowsAdminCenter": "Automatic", "WindowsAdminCenterAccountManagement": "Manual"},
+             "rest_root": "/api/aad"},
 }
-# The proxy document's member names as each generation stores them.
+# The proxy document's member names as each generation stores them (MIG for classic, CFG Set-WACProxy for modern).
 _PROXY_MEMBERS = {
-    "classic": {"address": "address", "bypass_on_local": "bypassOnLocal", "bypass_list": "bypassList",
-                "protected": "protectedData2"},
-    "modern": {"address": "Address", "bypass_on_local": "BypassOnLocal", "bypass_list": "BypassList",
-               "protected": "ProtectedData"},
+    "classic": {"address": "address", "bypass_on_local": "bypassOnLocal", "bypass_list": "bypassList"},
+    "modern": {"address": "Address", "bypass_on_local": "BypassOnLocal", "bypass_list": "BypassList"},
 }
-
-
-class MachineError(Exception):
-    """What PowerShell would throw (the message is what the script's catch block reports)."""
+REGISTRATION_FIELDS = ("cloud", "tenant_id", "app_id", "app_object_id", "redirect_uri")
 
 
 class ConnectionRefused(MachineError):
     """Nothing answers at that HTTPS address."""
 
 
-class Service:
-    """A Windows service: a state machine whose pending states end by the model's clock."""
-
-    def __init__(self, name: str, clock: Callable[[], float], state: str = RUNNING):
-        self.name = name
-        self._clock = clock
-        self._state = state
-        self._until = 0.0
-        self.never_starts = False
-        self.started_at = clock() if state == RUNNING else None
-
-    def state(self) -> str:
-        now = self._clock()
-        if self._state == STOP_PENDING and now >= self._until:
-            self._state = STOPPED
-        if self._state == START_PENDING and now >= self._until and not self.never_starts:
-            self._state = RUNNING
-            self.started_at = self._until
-        return self._state
-
-    def stop(self, delay: float) -> None:
-        if self.state() in (RUNNING, START_PENDING):
-            self._state, self._until = STOP_PENDING, self._clock() + delay
-            self.started_at = None
-
-    def start(self, delay: float) -> None:
-        if self.state() == STOPPED:
-            self._state, self._until = START_PENDING, self._clock() + delay
-
-    def force(self, state: str) -> None:
-        """Put the service in a state at once (drift injected by a test)."""
-        if state not in SERVICE_STATES:
-            raise ValueError(f"unknown service state {state!r}")
-        self._state, self._until = state, float("inf") if state.endswith("Pending") else 0.0
-        self.started_at = self._clock() if state == RUNNING else None
-
-
-class GatewayModel:
+class GatewayModel(Machine):
     """One WAC gateway. Thread-safe: the protocol side may call it from several connections at once."""
 
     def __init__(self, generation: str, name: str, fqdn: str, *, version: str | None = None,
                  port: int | None = None, start_delay: float = 0.5, stop_delay: float = 0.05,
                  clock: Callable[[], float] = time.monotonic, desktop_running: bool = True,
                  proxy: dict | None = None, registration: dict | None = None, endpoint_fqdn: str | None = None,
-                 proxy_needs_restart: bool = True):
+                 service_fqdn: str | None = None, login_mode: str = "WindowsAuthentication",
+                 proxy_needs_restart: bool = True, accounts: dict[str, str] | None = None,
+                 client_certificate_store: str | None = CURRENT_USER_MY):
         if generation not in GENERATIONS:
             raise ValueError(f"unknown generation {generation!r}; expected one of {', '.join(GENERATIONS)}")
+        if login_mode not in LOGIN_MODES:
+            raise ValueError(f"unknown login mode {login_mode!r}; expected one of {', '.join(LOGIN_MODES)}")
+        super().__init__(clock)
         defaults = _DEFAULTS[generation]
         self.generation = generation
         self.name = name
@@ -117,34 +99,71 @@ class GatewayModel:
         self.rest_root = defaults["rest_root"]
         self.start_delay = float(start_delay)
         self.stop_delay = float(stop_delay)
-        self.clock = clock
         self.desktop_running = desktop_running
-        self.lock = threading.RLock()
-        self.services = {n: Service(n, clock) for n in defaults["services"]}
-        self.registration: dict | None = None
-        self.registry: dict[str, dict] = {}
-        self.files: dict[str, str] = {}
-        self.file_versions: dict[str, str] = {}
+        self.login_mode = login_mode
+        self.accounts = {user.lower(): password for user, password in (accounts or {}).items()}
+        # The XSRF token the gateway hands out in its cookie and wants back in X-XSRF-TOKEN (SDK cookie.js).
+        self.xsrf_token = hashlib.sha256(f"xsrf:{name}:{self.port}".encode()).hexdigest()
+        self.aad_app: dict | None = None  # AadApp properties (MIG; SDK AadAppConfig)
+        self.aad_status: dict = {}  # v1 AadCatalog {RedirectUri, AppObjectId} / v2 AadStatusEntitySingleton
         self.service_starts = 0  # how many times a gateway service was started (restarts included)
+        self.client_certificate: str | None = None
         # Microsoft's procedure: after a proxy change, restart the gateway or the Azure registration fails (the
         # service reads the proxy when it starts). The model refuses to register a gateway service whose stored
         # proxy differs from the one it started with; desktop mode is exempt (it cannot be restarted remotely).
         self.proxy_needs_restart = proxy_needs_restart
-        self._started_with_proxy = None
+        for service_name, start_type in defaults["services"].items():
+            # a demand-start service is Stopped until something starts it
+            self.add_service(service_name, RUNNING if start_type == "Automatic" else STOPPED, start_type)
         if self.store_id == "classic":
-            self.registry[CLASSIC_KEY.lower()] = {"SmePort": self.port, "Version": self.version,
-                                                  "InstallDir": PROGRAM_FILES + r"\Windows Admin Center"}
+            values = {"SmePort": self.port, "Version": self.version,
+                      "InstallDir": PROGRAM_FILES + r"\Windows Admin Center"}  # MIG Export-WACSettings
+            if generation == CLASSIC_DESKTOP and client_certificate_store:
+                # NAA reads ClientCertificateThumbprint; the certificate is the desktop user's (WSD)
+                self.client_certificate = hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest().upper()
+                values["ClientCertificateThumbprint"] = self.client_certificate
+                self.add_certificate(client_certificate_store, self.client_certificate, CLIENT_CERTIFICATE_SUBJECT)
+            self.registry[CLASSIC_KEY.lower()] = values
         else:
-            settings = {"WindowsAdminCenter": {"Hosting": {"Port": self.port,
-                                                           "EndpointFqdn": endpoint_fqdn or self.fqdn},
-                                               "Http": {"Proxy": None}}}
-            self.files[APPSETTINGS.lower()] = json.dumps(settings, indent=2)
+            self.file_create(APPSETTINGS, json.dumps(self._appsettings(endpoint_fqdn, service_fqdn), indent=2),
+                             # CFG Set-WACNetworkServiceAccess: NetworkService FullControl on appsettings.json
+                             acl=INHERITED_ACL | {NETWORK_SERVICE_FULL})
             self.file_versions[MODERN_EXE.lower()] = self.version
         if proxy:
             self.set_proxy(proxy)
         self._started_with_proxy = self._proxy_document()
         if registration:
             self.set_registration(registration)
+
+    @classmethod
+    def from_doctor(cls, report: dict, **options) -> GatewayModel:
+        """A gateway laid out as a wac.fleet gateway doctor report shows it (doctor_replay.py); ``options`` as the
+        constructor's (accounts, start_delay, stop_delay, clock, ...). It starts with the proxy it stores."""
+        from . import doctor_replay
+
+        model = cls(**{**doctor_replay.model_options(report), **options})
+        doctor_replay.lay_out(model, report, PLAINTEXT, LOGIN_MODES)
+        model._started_with_proxy = model._proxy_document()
+        return model
+
+    def _appsettings(self, endpoint_fqdn: str | None, service_fqdn: str | None) -> dict:
+        """appsettings.json as CFG reads and writes it."""
+        endpoint = (endpoint_fqdn or self.fqdn).lower()
+        return {
+            # CFG Set-WACHttpsPorts: Kestrel URL https://*:<port>, HttpSysUrls https://+:<port>
+            "Kestrel": {"Endpoints": {"WindowsAdminCenter": {
+                "Url": f"https://*:{self.port}", "Certificate": {"Subject": "WindowsAdminCenterSelfSigned"}}}},
+            "WindowsAdminCenter": {
+                "System": {"FileVersion": self.version, "TokenAuthenticationMode": self.login_mode,
+                           "RuntimeMode": "Service"},  # CFG Set-WACFileVersion, Set-WACLoginMode, Set-WACRuntimeMode
+                # CFG Set-WACEndpointFqdn (EndpointFqdn, ServiceFqdn), Set-WACProxy (Proxy: null when none)
+                "Http": {"HttpSysUrls": [f"https://+:{self.port}"], "EndpointFqdn": endpoint,
+                         "ServiceFqdn": (service_fqdn or endpoint).lower(), "Proxy": None},
+                "ServicePortRange": {"Start": 6601, "End": 6610},
+                "Services": [{"Name": "WinREST", "Endpoint": f"https://{(service_fqdn or endpoint).lower()}:6601"},
+                             {"Name": "WinStream", "Endpoint": f"https://{(service_fqdn or endpoint).lower()}:6602"}],
+            },
+        }
 
     # ---------------------------------------------------------------------------------------------- identity
     @property
@@ -155,64 +174,20 @@ class GatewayModel:
     def service_names(self) -> tuple[str, ...]:
         return tuple(self.services)
 
-    # ---------------------------------------------------------------------------------------------- registry
-    def registry_values(self, key: str) -> dict | None:
-        with self.lock:
-            values = self.registry.get(key.lower())
-            return dict(values) if values is not None else None
+    @property
+    def gateway_service(self) -> str | None:
+        """The service that serves HTTPS (AccountManagement is not it)."""
+        return {CLASSIC_SERVER: "ServerManagementGateway", MODERN: "WindowsAdminCenter"}.get(self.generation)
 
-    def registry_set(self, key: str, name: str, value) -> None:
-        with self.lock:
-            values = self.registry.get(key.lower())
-            if values is None:
-                raise MachineError(f"Cannot find path '{key}' because it does not exist.")
-            values[name] = value
-
-    def registry_create_key(self, key: str) -> None:
-        """``New-Item -Path <key> -Force``: the key exists afterwards (its values kept if it already did)."""
-        with self.lock:
-            self.registry.setdefault(key.lower(), {})
-
-    def registry_remove(self, key: str, name: str) -> None:
-        with self.lock:
-            values = self.registry.get(key.lower())
-            if values is not None:
-                values.pop(name, None)
-
-    # ---------------------------------------------------------------------------------------------- files
-    @staticmethod
-    def expand(path: str) -> str:
-        return path.replace("%ProgramFiles%", PROGRAM_FILES)
-
-    def file_read(self, path: str) -> str | None:
-        with self.lock:
-            return self.files.get(path.lower())
-
-    def file_write(self, path: str, text: str) -> None:
-        with self.lock:
-            if path.lower() not in self.files:
-                raise MachineError(f"Could not find a part of the path '{path}'.")
-            self.files[path.lower()] = text
-
-    def file_version(self, path: str) -> str | None:
-        return self.file_versions.get(path.lower())
+    def settings(self) -> dict:
+        """appsettings.json as it is on disk now (modern)."""
+        return json.loads(self.file_read(APPSETTINGS) or "{}")
 
     # ---------------------------------------------------------------------------------------------- services
-    def service_state(self, name: str) -> str | None:
-        with self.lock:
-            service = self.services.get(name)
-            return service.state() if service else None
-
-    def _service(self, name: str) -> Service:
-        service = self.services.get(name)
-        if service is None:
-            raise MachineError(f"Cannot find any service with service name '{name}'.")
-        return service
-
     def stop_service_and_wait(self, name: str, timeout: float) -> None:
-        """``$svc.Stop(); $svc.WaitForStatus('Stopped', timeout)``: the script waits, so time passes."""
+        """``Stop-Service -NoWait; $svc.WaitForStatus('Stopped', timeout)``: the script waits, so time passes."""
         with self.lock:
-            service = self._service(name)
+            service = self.service(name)
             service.stop(self.stop_delay)
             if service.state() == STOP_PENDING:
                 if self.stop_delay > timeout:
@@ -222,99 +197,50 @@ class GatewayModel:
     def start_service(self, name: str, never_starts: bool = False) -> None:
         """``$svc.Start()``: returns at once; the service is StartPending until the start-up delay ends."""
         with self.lock:
-            service = self._service(name)
+            service = self.service(name)
             service.never_starts = never_starts
             if service.state() == STOPPED:
                 service.start(self.start_delay)
                 self.service_starts += 1
-                self._started_with_proxy = self._proxy_document()
+                if name == self.gateway_service:
+                    self._started_with_proxy = self._proxy_document()
 
     def process_running(self, name: str) -> bool:
-        return self.generation == CLASSIC_DESKTOP and name.lower() == "smedesktop" and self.desktop_running
+        return name.lower() in self.processes
 
-    # ---------------------------------------------------------------------------------------------- DPAPI
-    def protect(self, text: str) -> str:
-        """DPAPI (LocalMachine) stand-in: only this machine can unprotect what it protected."""
-        return base64.b64encode(f"dpapi:{self.name}:{text}".encode()).decode()
+    @property
+    def desktop_running(self) -> bool:
+        return "smedesktop" in self.processes
 
-    def unprotect(self, blob: str) -> str:
-        try:
-            text = base64.b64decode(blob.encode(), validate=True).decode()
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise MachineError("The data is invalid.") from exc
-        prefix = f"dpapi:{self.name}:"
-        if not text.startswith(prefix):
-            raise MachineError("Key not valid for use in specified state.")
-        return text[len(prefix):]
+    @desktop_running.setter
+    def desktop_running(self, running: bool) -> None:
+        if self.generation != CLASSIC_DESKTOP:
+            return
+        if running:
+            self.processes.add("smedesktop")
+        else:
+            self.processes.discard("smedesktop")
 
-    # ---------------------------------------------------------------------------------------------- HTTPS
     def listening(self) -> bool:
-        """Does the gateway answer HTTPS? Services: all Running (and started); desktop: SmeDesktop open."""
+        """Does the gateway answer HTTPS? Its HTTPS service Running (not the demand-start AccountManagement);
+        desktop: SmeDesktop open."""
         with self.lock:
-            if not self.services:
+            if self.generation == CLASSIC_DESKTOP:
                 return self.process_running("SmeDesktop")
-            return all(s.state() == RUNNING for s in self.services.values())
+            return self.service_state(self.gateway_service) == RUNNING
 
-    def http(self, method: str, url: str, body=None) -> tuple[int, object]:
-        """One request to ``https://localhost:<port>/...`` made on the PC with Windows authentication."""
-        from urllib.parse import urlsplit
+    def http(self, request):
+        """One request to ``https://localhost:<port>/...`` made on the PC (see gateway_api.serve)."""
+        from .gateway_api import serve
 
-        parts = urlsplit(url)
-        host_ok = parts.hostname in ("localhost", "127.0.0.1", self.fqdn)
-        if parts.scheme != "https" or not host_ok or parts.port != self.port or not self.listening():
-            raise ConnectionRefused("Unable to connect to the remote server")
-        path = parts.path
-        if path in ("", "/"):
-            return 200, None
-        root = self.rest_root
-        if not path.startswith(root + "/"):
-            return 404, {"error": {"code": "NotFound", "message": f"No route for {method} {path}"}}
-        return self._aad_api(method.upper(), path[len(root):], body)
+        return serve(self, request)
 
-    def _aad_api(self, method: str, sub: str, body) -> tuple[int, object]:
-        with self.lock:
-            if method == "GET" and sub == "/appInfo":
-                reg = self.registration or {}
-                return 200, {"properties": {
-                    "cloudName": reg.get("cloud"), "tenantId": reg.get("tenant_id"), "clientId": reg.get("app_id"),
-                    "appObjectId": reg.get("app_object_id"), "redirectUri": reg.get("redirect_uri"),
-                    "aadAuthEnabled": bool(reg)}}
-            parts = sub.strip("/").split("/")
-            if method == "PUT" and len(parts) == 3 and parts[0] == "cloudName" and parts[2] == "application":
-                cloud = parts[1]
-                props = (body or {}).get("properties") if isinstance(body, dict) else None
-                if cloud not in CLOUDS:
-                    return 400, {"error": {"code": "BadRequest", "message": f"Unknown cloud {cloud}"}}
-                if self.proxy_pending_restart():
-                    return 502, {"error": {"code": "BadGateway", "message": "Could not reach Azure: the gateway "
-                                           "still uses the proxy settings it started with; restart the gateway"}}
-                if not isinstance(props, dict) or not props.get("tenantId") or not props.get("clientId"):
-                    return 400, {"error": {"code": "BadRequest", "message": "tenantId and clientId are required"}}
-                reg = dict(self.registration or {})
-                reg.update(cloud=cloud, tenant_id=props["tenantId"], app_id=props["clientId"])
-                self.registration = reg
-                return 200, {"properties": {"cloudName": cloud}}
-            if method == "PUT" and sub == "/writeAppInfo":
-                props = (body or {}).get("properties") if isinstance(body, dict) else None
-                if not isinstance(props, dict) or not props.get("redirectUri"):
-                    return 400, {"error": {"code": "BadRequest", "message": "redirectUri is required"}}
-                if not self.registration:
-                    return 409, {"error": {"code": "Conflict", "message": "The gateway has no application"}}
-                self.registration = {**self.registration, "redirect_uri": props["redirectUri"],
-                                     "app_object_id": props.get("appObjectId")}
-                return 200, None
-            if method == "DELETE" and sub == "/application":
-                self.registration = None
-                return 204, None
-            return 404, {"error": {"code": "NotFound", "message": f"No route for {method} {self.rest_root}{sub}"}}
-
-    # ---------------------------------------------------------------------------------------------- views
+    # ---------------------------------------------------------------------------------------------- proxy
     def _proxy_document(self) -> dict | None:
         if self.store_id == "classic":
             raw = (self.registry_values(CLASSIC_KEY) or {}).get("Proxy")
             return json.loads(raw) if raw else None
-        settings = json.loads(self.file_read(APPSETTINGS) or "{}")
-        return ((settings.get("WindowsAdminCenter") or {}).get("Http") or {}).get("Proxy")
+        return ((self.settings().get("WindowsAdminCenter") or {}).get("Http") or {}).get("Proxy")
 
     def _write_proxy_document(self, document: dict | None) -> None:
         if self.store_id == "classic":
@@ -323,15 +249,44 @@ class GatewayModel:
             else:
                 self.registry_set(CLASSIC_KEY, "Proxy", json.dumps(document, separators=(",", ":")))
             return
-        settings = json.loads(self.file_read(APPSETTINGS) or "{}")
+        settings = self.settings()
         settings.setdefault("WindowsAdminCenter", {}).setdefault("Http", {})["Proxy"] = document
         self.file_write(APPSETTINGS, json.dumps(settings, indent=2))
 
     def proxy_pending_restart(self) -> bool:
         """The stored proxy differs from the one the gateway service started with."""
-        if not self.proxy_needs_restart or not self.services:
+        if not self.proxy_needs_restart or self.generation == CLASSIC_DESKTOP:
             return False
         return self._proxy_document() != self._started_with_proxy
+
+    def _credentials(self, document: dict | None) -> tuple[str, str] | bool | None:
+        """The proxy credentials in ``document``: (user, password), None when there are none, False when they are
+        in a form this gateway cannot read (anything CFG's Set-WACProxy or the settings page did not write)."""
+        if not document:
+            return None
+        if self.store_id == "modern":
+            plain, protected = document.get("Credentials") or "", document.get("ProtectedData") or ""
+            if plain.startswith(PLAINTEXT):
+                try:
+                    pair = base64.b64decode(plain[len(PLAINTEXT):], validate=True).decode()
+                    user, sep, password = pair.partition(":")
+                except (ValueError, UnicodeDecodeError):
+                    return False
+                return (user, password) if sep else False
+            # WAC's own protected form is not known (UNCONFIRMED): the model never writes one, so any ProtectedData
+            # it finds was written by someone else and is unreadable to the gateway.
+            return False if (plain or protected) else None
+        blob = document.get("protectedData2") or ""
+        if not blob:
+            return None
+        if blob.startswith(UI_PROTECTED):
+            pair = json.loads(base64.b64decode(blob[len(UI_PROTECTED):]).decode())
+            return pair["username"], pair["password"]
+        return False
+
+    def proxy_in_use_fails(self) -> bool:
+        """The proxy the gateway runs with has credentials it cannot read: its calls to Azure fail (407)."""
+        return self._credentials(self._started_with_proxy) is False
 
     def proxy(self) -> dict | None:
         """The stored proxy in the collection's shape (the password is never shown)."""
@@ -339,65 +294,107 @@ class GatewayModel:
         names = _PROXY_MEMBERS[self.store_id]
         if not document or not document.get(names["address"]):
             return None
-        username = None
-        blob = document.get(names["protected"])
-        if blob:
-            username = json.loads(self.unprotect(blob)).get("username")
+        credentials = self._credentials(document)
         return {"address": document[names["address"]],
                 "bypass_on_local": bool(document.get(names["bypass_on_local"])),
                 "bypass_list": list(document.get(names["bypass_list"]) or []),
-                "credentials_set": bool(blob), "username": username}
+                "credentials_set": credentials is not None,
+                "credentials_readable": credentials is not False,
+                "username": credentials[0] if credentials else None}
 
     def proxy_password(self) -> str | None:
-        """For tests only: the stored proxy password (DPAPI-unprotected), or None."""
-        document = self._proxy_document() or {}
-        blob = document.get(_PROXY_MEMBERS[self.store_id]["protected"])
-        return json.loads(self.unprotect(blob)).get("password") if blob else None
+        """For tests only: the stored proxy password, or None."""
+        credentials = self._credentials(self._proxy_document())
+        return credentials[1] if credentials else None
 
     def set_proxy(self, proxy: dict | None) -> None:
-        """Write a proxy behind the collection's back (drift), as the WAC settings page would."""
+        """Write a proxy behind the collection's back (drift): classic as its settings page would (credentials in a
+        form of its own), modern as CFG's Set-WACProxy does (plaintext credentials, ServiceFqdn kept in the
+        bypass list as Set-WACEndpointFqdn puts it)."""
         with self.lock:
             if not proxy:
                 self._write_proxy_document(None)
                 return
             names = _PROXY_MEMBERS[self.store_id]
+            bypass = list(proxy.get("bypass_list") or [])
             document = {names["address"]: proxy["address"],
                         names["bypass_on_local"]: bool(proxy.get("bypass_on_local", False)),
-                        names["bypass_list"]: list(proxy.get("bypass_list") or [])}
-            if proxy.get("username"):
-                creds = {"username": proxy["username"], "password": proxy.get("password", "")}
-                document[names["protected"]] = self.protect(json.dumps(creds))
+                        names["bypass_list"]: bypass}
+            user, password = proxy.get("username"), proxy.get("password", "")
+            if self.store_id == "modern":
+                service_fqdn = self.settings()["WindowsAdminCenter"]["Http"].get("ServiceFqdn")
+                if service_fqdn and service_fqdn not in bypass:
+                    bypass.append(service_fqdn)
+                pair = base64.b64encode(f"{user}:{password}".encode()).decode() if user else ""
+                document.update(ProtectedData="", Credentials=PLAINTEXT + pair if user else "")
+            elif user:
+                pair = json.dumps({"username": user, "password": password})
+                document["protectedData2"] = UI_PROTECTED + base64.b64encode(pair.encode()).decode()
             self._write_proxy_document(document)
 
+    # ---------------------------------------------------------------------------------------------- registration
+    def registration(self) -> dict | None:
+        """The registration as the collection's tests compare it (None: unregistered)."""
+        with self.lock:
+            if not self.aad_app:
+                return None
+            status = self.aad_status
+            return {"cloud": self.aad_app.get("cloudName"), "tenant_id": self.aad_app.get("tenantId"),
+                    "app_id": self.aad_app.get("clientId"),
+                    "app_object_id": status.get("AppObjectId", status.get("aapObjectId")),
+                    "redirect_uri": status.get("RedirectUri", status.get("redirectUri"))}
+
+    def store_registration(self, cloud: str, tenant: str, client_id: str) -> None:
+        """What the gateway keeps for a registration: MIG's AadApp properties (the SDK's AadAppConfig)."""
+        self.aad_app = {"cloudName": cloud, "tenant": tenant, "tenantId": tenant, "clientId": client_id,
+                        "appId": client_id, "appDisplayName": None, "appVerifyAddress": None}
+
+    def store_app_info(self, redirect_uri: str, object_id: str | None) -> None:
+        """writeAppInfo: v1 AadCatalog {RedirectUri, AppObjectId}; v2 AadStatusEntitySingleton, whose object ID is
+        spelled aapObjectId (MIG ConvertToDatabase)."""
+        if self.generation == MODERN:
+            self.aad_status = {"redirectUri": redirect_uri, "aapObjectId": object_id, "aadAuthEnabled": False}
+        else:
+            self.aad_status = {"RedirectUri": redirect_uri, "AppObjectId": object_id, "AadAuthEnabled": False}
+
     def set_registration(self, registration: dict | None) -> None:
+        """Seed a registration behind the collection's back; its cloud is stored as given (an earlier version of
+        the collection left "AzureCloud", which WAC does not use)."""
         with self.lock:
             if not registration:
-                self.registration = None
+                self.aad_app, self.aad_status = None, {}
                 return
-            unknown = set(registration) - {"cloud", "tenant_id", "app_id", "app_object_id", "redirect_uri"}
+            unknown = set(registration) - set(REGISTRATION_FIELDS)
             if unknown:
                 raise ValueError(f"unknown registration fields {sorted(unknown)}")
-            self.registration = {"cloud": "AzureCloud", "app_object_id": None, "redirect_uri": None, **registration}
+            self.store_registration(registration.get("cloud", "Azure Global"), registration["tenant_id"],
+                                    registration["app_id"])
+            self.store_app_info(registration.get("redirect_uri"), registration.get("app_object_id"))
 
+    # ---------------------------------------------------------------------------------------------- views
     def to_dict(self) -> dict:
         """The whole state as JSON-ready data (control API, tests). Never a password."""
         with self.lock:
+            acl = self.file_acl(APPSETTINGS)
             return {
                 "generation": self.generation, "name": self.name, "fqdn": self.fqdn, "version": self.version,
-                "port": self.port, "rest_root": self.rest_root,
+                "port": self.port, "rest_root": self.rest_root, "login_mode": self.login_mode,
                 "services": {n: s.state() for n, s in self.services.items()},
+                "gateway_service": self.gateway_service,
+                "start_types": {n: s.start_type for n, s in self.services.items()},
                 "desktop_running": self.desktop_running if self.generation == CLASSIC_DESKTOP else None,
                 "listening": self.listening(), "service_starts": self.service_starts,
                 "start_delay": self.start_delay, "stop_delay": self.stop_delay,
                 "proxy": self.proxy(), "proxy_pending_restart": self.proxy_pending_restart(),
                 "restart_marker": (self.registry_values(FLEET_KEY) or {}).get(RESTART_PENDING_VALUE),
-                "registration": copy.deepcopy(self.registration),
+                "registration": copy.deepcopy(self.registration()),
+                "appsettings_network_service_access": None if acl is None else NETWORK_SERVICE_FULL in acl,
             }
 
     def apply(self, changes: dict) -> dict:
         """Change the PC behind the collection's back. Keys: proxy, registration, services (name -> state or
-        one state for all), desktop_running, start_delay, stop_delay. Returns :meth:`to_dict`."""
-        known = {"proxy", "registration", "services", "desktop_running", "start_delay", "stop_delay"}
+        one state for all), desktop_running, start_delay, stop_delay, login_mode. Returns :meth:`to_dict`."""
+        known = {"proxy", "registration", "services", "desktop_running", "start_delay", "stop_delay", "login_mode"}
         unknown = set(changes) - known
         if unknown:
             raise ValueError(f"unknown model fields {sorted(unknown)}; known: {sorted(known)}")
@@ -416,7 +413,18 @@ class GatewayModel:
                     self.services[name].force(state)
             if "desktop_running" in changes:
                 self.desktop_running = bool(changes["desktop_running"])
+            if "login_mode" in changes:
+                self.set_login_mode(changes["login_mode"])
             for key in ("start_delay", "stop_delay"):
                 if key in changes:
                     setattr(self, key, float(changes[key]))
         return self.to_dict()
+
+    def set_login_mode(self, mode: str) -> None:
+        """CFG Set-WACLoginMode (modern only): WindowsAdminCenter.System.TokenAuthenticationMode."""
+        if self.generation != MODERN or mode not in LOGIN_MODES:
+            raise ValueError(f"login_mode {mode!r}: only a modern gateway has one of {', '.join(LOGIN_MODES)}")
+        settings = self.settings()
+        settings["WindowsAdminCenter"]["System"]["TokenAuthenticationMode"] = mode
+        self.file_write(APPSETTINGS, json.dumps(settings, indent=2))
+        self.login_mode = mode

@@ -1,6 +1,6 @@
 """Route a decoded PowerShell script to the gateway model by its marker, and do what that script does.
 
-``run_script(pc, script, stdin)`` is the one entry point the WinRM protocol side calls for every command. The
+``run_script(pc, script, stdin, session)`` is the one entry point the WinRM protocol side calls for every command. The
 script's marker line ``# wac.fleet operation: <name>`` (among its first lines; Ansible prefixes lines such as
 ``Set-StrictMode -Version Latest``) names the operation; its JSON input is what the client sent on ``stdin``, or,
 for a script that carries it (``$inputJson = '...'`` on a line of its own, a PowerShell single-quoted string in
@@ -13,11 +13,14 @@ on a real PC. An unknown or missing marker is an error (rc 1), never a silent su
 
 from __future__ import annotations
 
+import base64
 import datetime
 import json
 import re
 
-from .gateway_model import STOPPED, ConnectionRefused, GatewayModel, MachineError
+from .gateway_api import WebRequest
+from .gateway_model import STOPPED, GatewayModel, MachineError
+from .session import Session, local_session
 
 _MARKER = re.compile(r"^\s*#\s*wac\.fleet operation:\s*([A-Za-z0-9_.-]+)\s*$")
 _MARKER_SEARCH_LINES = 8
@@ -59,22 +62,90 @@ def _set_json_path(document: dict, path: str, value) -> None:
     node[names[-1]] = value
 
 
-def _http(model: GatewayModel, method: str, url: str, body=None) -> dict:
-    """``Invoke-WebRequest -UseDefaultCredentials`` as the scripts use it: status and parsed body, or error."""
+def gateway_auth(model: GatewayModel, auth: dict | None) -> dict:
+    """What ``Get-GatewayAuth`` (_prelude.ps1) hands Invoke-WebRequest: the client certificate found through the
+    registry value in one of the stores named, explicit credentials, or the logon's default credentials."""
+    auth = auth or {"kind": "default"}
+    if auth.get("kind") == "certificate":
+        thumbprint = (model.registry_values(auth["registry_key"]) or {}).get(auth["value"])
+        if not thumbprint:
+            raise MachineError(f"no client certificate: the registry value {auth['value']} of "
+                               f"{auth['registry_key']} is missing")
+        for store in auth["stores"]:
+            if model.find_certificate(store, thumbprint):
+                return {"kind": "certificate", "thumbprint": str(thumbprint).upper()}
+        raise MachineError(f"the client certificate {thumbprint} named by {auth['value']} is in none of "
+                           f"{', '.join(auth['stores'])}")
+    if auth.get("kind") == "explicit":
+        return {"kind": "explicit", "username": auth.get("username"), "password": auth.get("password")}
+    return {"kind": "default"}
+
+
+def _call(model: GatewayModel, session: Session, method: str, url: str, auth: dict | None, jar: dict,
+          body=None, headers: dict | None = None) -> dict:
+    """``Invoke-Gateway`` (_prelude.ps1): status and parsed body, or the error; ``jar`` is the web session's cookies."""
     try:
-        status, answer = model.http(method, url, body)
-    except ConnectionRefused as exc:
+        request = WebRequest(method, url, body, dict(headers or {}), dict(jar), gateway_auth(model, auth), session)
+        response = model.http(request)
+    except MachineError as exc:  # ConnectionRefused, or no client certificate
         return {"status": None, "body": None, "error": str(exc)}
-    if 200 <= status < 300:
-        return {"status": status, "body": answer}
-    return {"status": status, "body": None, "error": f"The remote server returned an error: ({status})."}
+    jar.update(response.cookies)
+    if 200 <= response.status < 300:
+        return {"status": response.status, "body": response.body, "error": None}
+    error = f"The remote server returned an error: ({response.status})."
+    return {"status": response.status, "body": None, "error": error}
+
+
+def _xsrf_header(jar: dict, xsrf: dict | None) -> dict:
+    """``Get-XsrfHeader`` (_prelude.ps1): the first named cookie the gateway set, as the XSRF header."""
+    for name in (xsrf or {}).get("cookies", []):
+        if jar.get(name):
+            return {xsrf["header"]: jar[name]}
+    return {}
+
+
+def _proxy_credentials(proxy: dict, members: list[str]) -> dict:
+    """``Get-ProxyCredential`` (gateway_info.ps1): set, form, and the user name of the plaintext form only."""
+    found = {"set": False, "form": None, "username": None}
+    for member in members:
+        text = proxy.get(member)
+        if not text:
+            continue
+        found["set"] = True
+        text = str(text)
+        if text.startswith("plaintext:"):
+            found["form"] = "plaintext"
+            try:
+                found["username"] = base64.b64decode(text[10:], validate=True).decode().split(":")[0]
+            except (ValueError, UnicodeDecodeError):
+                found["username"] = None
+        elif found["form"] is None:
+            found["form"] = "protected"
+    return found
+
+
+def _port(value) -> int | None:
+    """``ConvertTo-Port`` (gateway_info.ps1)."""
+    for item in value if isinstance(value, list) else [value]:
+        if item is None:
+            continue
+        text = str(item).strip().rstrip("/")
+        text = text.rsplit(":", 1)[-1] if ":" in text else text
+        if text.isdigit() and 0 < int(text) < 65536:
+            return int(text)
+    return None
 
 
 # ------------------------------------------------------------------------------------------------ operations
-def op_gateway_info(model: GatewayModel, data: dict, _faults: dict) -> dict:
+def op_gateway_info(model: GatewayModel, data: dict, _faults: dict, session: Session, _script: str) -> dict:
+    services = {}
+    for name in data["services"]:
+        state = model.service_state(name)
+        services[name] = {"status": state, "start_type": model.service_start_type(name)} if state else None
+    credentials = data.get("credentials")
     stores = {}
     for spec in data["stores"]:
-        out = {"found": False, "values": {}, "proxy_credentials": {"set": False, "username": None},
+        out = {"found": False, "values": {}, "proxy_credentials": {"set": False, "form": None, "username": None},
                "registration": None}
         if spec["kind"] == "registry":
             values = model.registry_values(spec["location"])
@@ -91,41 +162,45 @@ def op_gateway_info(model: GatewayModel, data: dict, _faults: dict) -> dict:
                 out["file_version"] = model.file_version(model.expand(spec["version_file"]))
         else:
             raise MachineError(f"unknown store kind {spec['kind']!r}")
+        members = spec.get("credential_members") or [spec.get("protected_member")]
         proxy = out["values"].get("proxy")
         if isinstance(proxy, str):
             proxy = json.loads(proxy) if proxy else None
         if isinstance(proxy, dict):
             proxy = dict(proxy)
-            blob = proxy.pop(spec["protected_member"], None)
-            if blob:
-                try:
-                    username = json.loads(model.unprotect(blob)).get("username")
-                except (MachineError, ValueError):
-                    username = None
-                out["proxy_credentials"] = {"set": True, "username": username}
+            out["proxy_credentials"] = _proxy_credentials(proxy, members)
+            for member in members:
+                proxy.pop(member, None)
         out["values"]["proxy"] = proxy
-        port = out["values"].get("port")
+        port = None
+        for field in spec.get("port_fields") or ["port"]:
+            port = port or _port(out["values"].get(field))
+        port = port or spec.get("default_port")
         if out["found"] and port:
-            out["registration"] = _http(model, "GET", f"https://localhost:{port}{spec['rest_root']}{spec['rest_read']}")
+            rest = spec.get("rest") or {"root": spec.get("rest_root"), "read": spec.get("rest_read")}
+            auth = {"kind": "explicit", **credentials} if credentials else {"kind": "default"}
+            if rest.get("certificate_unless_service") and services.get(rest["certificate_unless_service"]) is None:
+                certificate = rest["certificate"]
+                auth = {"kind": "certificate", "registry_key": spec["location"],
+                        "value": spec["fields"][certificate["field"]], "stores": certificate["stores"]}
+            out["registration"] = _call(model, session, "GET", f"https://localhost:{port}{rest['root']}{rest['read']}",
+                                        auth, {})
         stores[spec["id"]] = out
-    services = {}
-    for name in data["services"]:
-        state = model.service_state(name)
-        services[name] = {"status": state, "start_type": "Automatic"} if state else None
     processes = {name: model.process_running(name) for name in data["processes"]}
-    restart_marker = {"set": False, "since": None}
-    marker = data.get("restart_marker")
-    if marker:
+    markers = {}
+    for key, marker in data["markers"].items():
         value = (model.registry_values(marker["location"]) or {}).get(marker["name"])
-        if value is not None:
-            restart_marker = {"set": True, "since": str(value)}
-    return {"stores": stores, "services": services, "processes": processes, "fqdn": model.fqdn,
-            "restart_marker": restart_marker}
+        markers[key] = {"set": value is not None, "since": None if value is None else str(value)}
+    return {"stores": stores, "services": services, "processes": processes, "fqdn": model.fqdn, "markers": markers}
 
 
-def op_gateway_proxy_write(model: GatewayModel, data: dict, _faults: dict) -> dict:
+def _plaintext(prefix: str, credentials: dict) -> str:
+    return prefix + base64.b64encode(f"{credentials['username']}:{credentials['password']}".encode()).decode()
+
+
+def op_gateway_proxy_write(model: GatewayModel, data: dict, _faults: dict, _session: Session, script: str) -> dict:
     target = data["target"]
-    member = target["protected_member"]
+    plaintext_member = target.get("plaintext_member")
     with model.lock:
         if target["kind"] == "registry":
             values = model.registry_values(target["location"])
@@ -140,16 +215,10 @@ def op_gateway_proxy_write(model: GatewayModel, data: dict, _faults: dict) -> di
                 raise MachineError(f"settings file {path} not found")
             settings = json.loads(text)
             current = _json_path(settings, target["field"])
-        blob = (current or {}).get(member)
         credentials = data["credentials"]
         if data["only_if_password_differs"]:
-            matches = False
-            if blob and credentials:
-                try:
-                    stored = json.loads(model.unprotect(blob))
-                    matches = stored == {"username": credentials["username"], "password": credentials["password"]}
-                except (MachineError, ValueError):
-                    matches = False
+            matches = bool(current and plaintext_member and credentials) and \
+                current.get(plaintext_member) == _plaintext(target["plaintext_prefix"], credentials)
             if matches or data["dry_run"]:
                 return {"written": False, "password_matches": matches}
         if data["state"] == "absent":
@@ -157,11 +226,22 @@ def op_gateway_proxy_write(model: GatewayModel, data: dict, _faults: dict) -> di
         else:
             new = dict(current or {})
             new.update(data["document"])
-            if credentials:
-                new[member] = model.protect(json.dumps({"username": credentials["username"],
-                                                        "password": credentials["password"]}))
+            if credentials and plaintext_member:
+                new[target["protected_member"]] = ""
+                new[plaintext_member] = _plaintext(target["plaintext_prefix"], credentials)
+            elif credentials and "ProtectedData]::Protect(" in script:
+                # a script that protects the credentials with DPAPI itself writes a blob of its own making, which
+                # the gateway cannot read (the model's gateway_api then fails its calls to Azure)
+                pair = json.dumps({"username": credentials["username"], "password": credentials["password"]})
+                new[target["protected_member"]] = base64.b64encode(f"dpapi:{model.name}:{pair}".encode()).decode()
+            elif credentials:
+                raise MachineError("this gateway generation has no documented form for proxy credentials")
             elif not data["keep_credentials"]:
-                new.pop(member, None)
+                for member in target.get("credential_members") or [target["protected_member"]]:
+                    if plaintext_member:
+                        new[member] = ""
+                    else:
+                        new.pop(member, None)
         marker = data.get("restart_marker")
         if marker:  # set before the write, as the script does
             model.registry_create_key(marker["location"])
@@ -174,11 +254,18 @@ def op_gateway_proxy_write(model: GatewayModel, data: dict, _faults: dict) -> di
                 model.registry_set(target["location"], target["field"], json.dumps(new, separators=(",", ":")))
         else:
             _set_json_path(settings, target["field"], new)
-            model.file_write(path, json.dumps(settings, indent=2))
+            text = json.dumps(settings, indent=2)
+            if "Move-Item" in script:
+                # A script that writes a new file and moves it over the settings file replaces the file, ACL and
+                # all: the new file has only what it inherits from its folder.
+                model.file_create(path + ".wacfleet.tmp", text)
+                model.file_move(path + ".wacfleet.tmp", path)
+            else:
+                model.file_write(path, text)  # in place: the file keeps its ACL
     return {"written": True, "password_matches": False}
 
 
-def op_gateway_service_control(model: GatewayModel, data: dict, faults: dict) -> dict:
+def op_gateway_service_control(model: GatewayModel, data: dict, faults: dict, _session: Session, _script: str) -> dict:
     names = list(data["services"])
     action = data["action"]
     if action not in ("start", "stop", "restart"):
@@ -202,21 +289,35 @@ def op_gateway_service_control(model: GatewayModel, data: dict, faults: dict) ->
     return {"services": {name: model.service_state(name) for name in names}, "marker_cleared": cleared}
 
 
-def op_gateway_health(model: GatewayModel, data: dict, _faults: dict) -> dict:
+def op_gateway_health(model: GatewayModel, data: dict, _faults: dict, session: Session, _script: str) -> dict:
     services = {name: model.service_state(name) for name in data["services"]}
-    answer = _http(model, "GET", data["url"])
+    answer = _call(model, session, "GET", data["url"], {"kind": "none"}, {})
     ok = answer["status"] is not None and answer["status"] < 500
     return {"services": services, "https": {"ok": ok, "status": answer["status"], "error": answer.get("error")}}
 
 
-def op_gateway_rest(model: GatewayModel, data: dict, _faults: dict) -> dict:
+def op_gateway_rest(model: GatewayModel, data: dict, _faults: dict, session: Session, _script: str) -> dict:
+    jar: dict = {}
+    auth = data.get("auth")
+    read = None
+    if data.get("read_first"):
+        read = _call(model, session, "GET", data["base_url"] + data["read_first"], auth, jar)
     responses = []
-    for request in data["requests"]:
-        answer = _http(model, request["method"], data["base_url"] + request["path"], request["body"])
-        responses.append({"method": request["method"], "path": request["path"], **answer})
-        if answer["status"] is None or not 200 <= answer["status"] < 300:
-            break
-    return {"responses": responses}
+    marker = data.get("marker")
+    if read is None or (read["status"] is not None and 200 <= read["status"] < 300):
+        if marker:  # set before the first write, as the script does
+            model.registry_create_key(marker["location"])
+            model.registry_set(marker["location"], marker["name"], datetime.datetime.now(datetime.UTC).isoformat())
+        for request in data["requests"]:
+            url = data["base_url"] + request["path"]
+            answer = _call(model, session, request["method"], url, auth, jar, request["body"],
+                           _xsrf_header(jar, data.get("xsrf")))
+            responses.append({"method": request["method"], "path": request["path"], **answer})
+            if answer["status"] is None or not 200 <= answer["status"] < 300:
+                break
+        if marker and len(responses) == len(data["requests"]) and all(200 <= r["status"] < 300 for r in responses):
+            model.registry_remove(marker["location"], marker["name"])
+    return {"read": read, "responses": responses}
 
 
 OPERATIONS = {
@@ -228,12 +329,25 @@ OPERATIONS = {
 }
 
 
+
+def op_gateway_doctor(model: GatewayModel, data: dict, faults: dict, session: Session, script: str) -> dict:
+    """gateway_doctor.ps1: read-only; mirrored step by step in doctor_ops.py."""
+    from .doctor_ops import collect
+
+    return collect(model, data, faults, session, script)
+
+
+OPERATIONS["gateway_doctor"] = op_gateway_doctor
+
+
 def _failed(msg: str) -> tuple[int, str, str]:
     return 1, json.dumps({"failed": True, "msg": msg}) + "\r\n", ""
 
 
-def run_script(pc, script: str, stdin: str) -> tuple[int, str, str]:
-    """Run one decoded script on the simulated PC ``pc``: (rc, stdout, stderr)."""
+def run_script(pc, script: str, stdin: str, session: Session | None = None) -> tuple[int, str, str]:
+    """Run one decoded script on the simulated PC ``pc`` as ``session`` (default: the PC's user over NTLM):
+    (rc, stdout, stderr)."""
+    session = session or local_session(pc.user)
     operation = find_operation(script or "")
     if operation is None:
         return 1, "", ("wac.fleet emulator: the script has no '# wac.fleet operation: <name>' marker line, "
@@ -256,7 +370,7 @@ def run_script(pc, script: str, stdin: str) -> tuple[int, str, str]:
     if not isinstance(data, dict):
         return _failed("the script input must be one JSON object (on standard input or in $inputJson)")
     try:
-        result = handler(pc.model, data, faults)
+        result = handler(pc.model, data, faults, session, script)
     except MachineError as exc:
         return _failed(str(exc))
     except (KeyError, TypeError, ValueError) as exc:

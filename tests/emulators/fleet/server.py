@@ -20,6 +20,7 @@ from multidict import CIMultiDict
 
 from . import auth, encryption, faults, wsman
 from .fleet import PC, Fleet
+from .session import Session
 from .shells import WinRS
 from .tls import FleetTLS
 
@@ -58,10 +59,10 @@ class FleetServer:
     def ca_bundle(self) -> str:
         return str(self.tls.ca_path)
 
-    def _executor_for(self, pc: PC) -> t.Callable[[str, bytes, int], t.Awaitable[tuple[int, bytes, bytes]]]:
-        async def execute(command_line: str, stdin: bytes, codepage: int) -> tuple[int, bytes, bytes]:
+    def _executor_for(self, pc: PC) -> t.Callable[[str, bytes, int, Session], t.Awaitable[tuple[int, bytes, bytes]]]:
+        async def execute(command_line: str, stdin: bytes, codepage: int, session: Session) -> tuple[int, bytes, bytes]:
             return await asyncio.get_running_loop().run_in_executor(
-                self._pool, pc.execute, command_line, stdin, codepage
+                self._pool, pc.execute, command_line, stdin, codepage, session
             )
 
         return execute
@@ -182,7 +183,7 @@ class FleetServer:
             if pc.scheme == "http" and pc.transport != "basic":  # AllowUnencrypted=false
                 conn.identity = None
                 return web.Response(status=401, headers={"Server": SERVER_HEADER, "WWW-Authenticate": "Negotiate"})
-        reply, status = await self._serve(pc, message, identity.user)
+        reply, status = await self._serve(pc, message, identity.session())
         if encrypted:
             return web.Response(
                 status=status, body=encryption.wrap(reply, identity.context),
@@ -192,12 +193,12 @@ class FleetServer:
             status=status, body=reply, headers={"Server": SERVER_HEADER, "Content-Type": SOAP_CONTENT_TYPE}
         )
 
-    async def _serve(self, pc: PC, message: bytes, user: str) -> tuple[bytes, int]:
+    async def _serve(self, pc: PC, message: bytes, session: Session) -> tuple[bytes, int]:
         relates_to = None
         try:
             request = wsman.parse_request(message)
             relates_to = request.message_id
             pc.requests[request.action.rsplit("/", 1)[-1]] += 1
-            return await self.winrs[pc.name].handle(request, user), 200
+            return await self.winrs[pc.name].handle(request, session), 200
         except wsman.Fault as fault:
             return wsman.fault_envelope(fault, relates_to, pc.fqdn), fault.http_status

@@ -15,12 +15,13 @@ import typing as t
 import uuid
 
 from . import wsman
+from .session import Session
 from .wsman import NS, Action, child, element
 
 MAX_SHELLS_PER_USER = 30  # the WinRM service default (MaxShellsPerUser)
 DEFAULT_IDLE_TIMEOUT = 7200.0  # seconds a shell nobody uses survives (IdleTimeout default)
 STATUS_CONTROL_C_EXIT = -1073741510  # 0xC000013A
-Executor = t.Callable[[str, bytes, int], t.Awaitable[tuple[int, bytes, bytes]]]
+Executor = t.Callable[[str, bytes, int, Session], t.Awaitable[tuple[int, bytes, bytes]]]
 
 
 def _new_id() -> str:
@@ -43,9 +44,10 @@ class Command:
 
 
 class Shell:
-    def __init__(self, owner: str, codepage: int, idle_timeout: float) -> None:
+    def __init__(self, session: Session, codepage: int, idle_timeout: float) -> None:
         self.id = _new_id()
-        self.owner = owner
+        self.session = session
+        self.owner = session.user
         self.codepage = codepage
         self.idle_timeout = idle_timeout
         self.last_used = time.monotonic()
@@ -68,7 +70,8 @@ def _quota_exceeded(user: str) -> wsman.Fault:
 
 
 class WinRS:
-    """The shells of one PC. ``execute(command_line, stdin, codepage)`` runs a command (off the event loop)."""
+    """The shells of one PC. ``execute(command_line, stdin, codepage, session)`` runs a command (off the event loop)
+    as the logon that created its shell."""
 
     def __init__(self, endpoint_url: str, execute: Executor) -> None:
         self.endpoint_url = endpoint_url
@@ -82,7 +85,7 @@ class WinRS:
             task.cancel()
         self.shells.clear()
 
-    async def handle(self, request: wsman.Request, user: str) -> bytes:
+    async def handle(self, request: wsman.Request, session: Session) -> bytes:
         if request.resource_uri.rstrip("/").lower() != wsman.CMD_RESOURCE_URI:
             raise wsman.Fault(
                 "s:Sender",
@@ -92,7 +95,7 @@ class WinRS:
                 f" by the resource URI and selectors. ({request.resource_uri})",
             )
         if request.action == Action.CREATE:
-            return self._create(request, user)
+            return self._create(request, session)
         shell = self.shells.get(request.shell_id or "")
         if shell is None:
             raise wsman.shell_not_found(request.shell_id)
@@ -109,7 +112,8 @@ class WinRS:
             raise wsman.action_not_supported(request.action)
         return handlers[request.action](request, shell)
 
-    def _create(self, request: wsman.Request, user: str) -> bytes:
+    def _create(self, request: wsman.Request, session: Session) -> bytes:
+        user = session.user
         for idle in [shell for shell in self.shells.values() if shell.idle]:  # what the service reaps by itself
             del self.shells[idle.id]
         if sum(1 for shell in self.shells.values() if shell.owner == user) >= MAX_SHELLS_PER_USER:
@@ -119,7 +123,8 @@ class WinRS:
         except ValueError as exc:
             raise wsman.invalid_parameter("WINRS_CODEPAGE is not a number") from exc
         idle_timeout = request.find("rsp:Shell/rsp:IdleTimeOut")
-        shell = Shell(user, codepage, wsman.parse_duration(getattr(idle_timeout, "text", None), DEFAULT_IDLE_TIMEOUT))
+        idle = wsman.parse_duration(getattr(idle_timeout, "text", None), DEFAULT_IDLE_TIMEOUT)
+        shell = Shell(session, codepage, idle)
         self.shells[shell.id] = shell
         created = element("x", "ResourceCreated")
         child(created, "a", "Address", self.endpoint_url)
@@ -185,7 +190,7 @@ class WinRS:
         cmd.stdin_closed = True
 
         async def run() -> None:
-            result = await self._execute(cmd.command_line, bytes(cmd.stdin), shell.codepage)
+            result = await self._execute(cmd.command_line, bytes(cmd.stdin), shell.codepage, shell.session)
             if cmd.result is None:  # not interrupted meanwhile
                 cmd.result = result
             cmd.finished.set()
