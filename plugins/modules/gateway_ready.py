@@ -42,7 +42,7 @@ options:
       bypass_on_local:
         description: Local addresses are reached directly.
         type: bool
-        default: false
+        default: true
       bypass_list:
         description: Hosts, domains (C(*.contoso.com)) or addresses reached directly; no scheme, no spaces.
         type: list
@@ -59,7 +59,7 @@ options:
           when credentials for O(proxy.username) are not stored yet.
         type: str
         choices: [always, on_create]
-        default: always
+        default: on_create
 """
 
 EXAMPLES = r"""

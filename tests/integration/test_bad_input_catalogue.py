@@ -96,7 +96,7 @@ def role_cases(ep: dict) -> list[tuple[str, str, dict, str]]:
         role("gateway role: present without address", "proxy.address is required", "wac.fleet.gateway",
              gateway_proxy_state="present", gateway_proxy_address=""),
         role("gateway role: unknown proxy state", "gateway_proxy_state", "wac.fleet.gateway", gateway_proxy_state="on"),
-        role("gateway role: password without user", "proxy.password was given without username",
+        role("gateway role: password without user", "proxy.password was given without proxy.username",
              "wac.fleet.gateway",
              gateway_proxy_state="present", gateway_proxy_address="http://p.contoso.test:1",
              gateway_proxy_username="", gateway_proxy_password="x"),
