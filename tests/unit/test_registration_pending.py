@@ -16,7 +16,8 @@ def facts(registered=True, readable=True, **changes):
     registration = {"readable": readable, "registered": registered, "cloud": "AzureCloud", "tenant_id": TENANT,
                     "app_id": APP, "app_object_id": OBJECT, "redirect_uri": "https://gw1.contoso.test"}
     registration.update(changes)
-    return {"wac_gateway": {"gateway_url": "https://gw1.contoso.test", "registration": registration}}
+    # hostvars of a host: the facts are under ansible_facts (with INJECT_FACTS_AS_VARS on also at the top level)
+    return {"ansible_facts": {"wac_gateway": {"gateway_url": "https://gw1.contoso.test", "registration": registration}}}
 
 
 HOSTVARS = {
@@ -26,13 +27,20 @@ HOSTVARS = {
     "moved": facts(redirect_uri="https://old.contoso.test"),
     "unregistered": facts(registered=False),
     "unreadable": facts(readable=False),
-    "never-read": {},
+    "never-read": {"ansible_facts": {}},
+    "not-in-hostvars-yet": {},
 }
 
 
 def test_present_keeps_every_gateway_that_differs_or_is_unknown_in_order():
     pending = registration_pending(list(HOSTVARS), HOSTVARS, tenant_id=TENANT, app_id=APP, app_object_id=OBJECT)
-    assert pending == ["other-app", "other-cloud", "moved", "unregistered", "unreadable", "never-read"]
+    assert pending == ["other-app", "other-cloud", "moved", "unregistered", "unreadable", "never-read",
+                       "not-in-hostvars-yet"]
+
+
+def test_only_ansible_facts_count_not_a_top_level_variable():
+    top_level_only = {"wac_gateway": facts()["ansible_facts"]["wac_gateway"]}
+    assert registration_pending(["h"], {"h": top_level_only}, tenant_id=TENANT, app_id=APP) == ["h"]
 
 
 def test_an_empty_object_id_keeps_the_gateways_own():
@@ -45,7 +53,7 @@ def test_without_an_app_every_gateway_is_left_to_the_role():
 
 def test_absent_keeps_the_registered_and_the_unknown():
     pending = registration_pending(list(HOSTVARS), HOSTVARS, state="absent")
-    assert pending == ["same", "other-app", "other-cloud", "moved", "unreadable", "never-read"]
+    assert pending == ["same", "other-app", "other-cloud", "moved", "unreadable", "never-read", "not-in-hostvars-yet"]
 
 
 @pytest.mark.parametrize(("hostvars", "state", "field"), [([], "present", "hostvars"), ({}, "gone", "state")])
