@@ -57,9 +57,10 @@ def task_result_parts(result):
     properties ``host``, ``task`` and ``result`` (their underscore forms are to be deprecated in 2.23); 2.16 to 2.18
     have only ``_host``, ``_task`` and ``_result``, which every callback of those releases reads (see
     docs/development.md)."""
-    if hasattr(type(result), "result"):
+    try:
         return result.host, result.task, result.result
-    return result._host, result._task, result._result
+    except AttributeError:
+        return result._host, result._task, result._result
 
 
 class CallbackModule(CallbackBase):
