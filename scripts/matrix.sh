@@ -209,10 +209,8 @@ mount_root() {
   cp -L /etc/resolv.conf "$DEBIAN_ROOT/etc/resolv.conf"
   # The root trusts what this machine trusts (its CA bundle may hold a local CA, e.g. of a proxy to the package
   # index): the system bundle, and the files the CA variables of this environment name, at the same paths.
-  local name file
-  for file in /etc/ssl/certs/ca-certificates.crt; do
-    [ ! -r "$file" ] || install -D -m 0644 "$file" "$DEBIAN_ROOT$file"
-  done
+  local name file=/etc/ssl/certs/ca-certificates.crt
+  [ ! -r "$file" ] || install -D -m 0644 "$file" "$DEBIAN_ROOT$file"
   for name in $CA_VARIABLES; do
     file="${!name:-}"
     [ -z "$file" ] || [ ! -f "$file" ] || install -D -m 0644 "$(readlink -f "$file")" "$DEBIAN_ROOT$file"
@@ -249,6 +247,7 @@ in_root() {
   for name in http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY CI $CA_VARIABLES; do
     [ -z "${!name:-}" ] || keep+=("$name=${!name}")
   done
+  # shellcheck disable=SC2016  # $1 is expanded by the bash in the root
   chroot "$DEBIAN_ROOT" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "${keep[@]}" \
     WAC_MATRIX_PARTS="${WAC_MATRIX_PARTS-sanity unit integration}" WAC_VENV="/opt/wac-matrix/venvs/$version" \
@@ -325,7 +324,7 @@ root_lane() {
     log "ansible-core $v (Python 3.13 in the Debian $DEBIAN_SUITE root): ${WAC_MATRIX_PARTS-sanity unit integration}"
     rm -rf "$DEBIAN_ROOT/matrix-logs/$v"
     in_root "$v" || status=1
-    rm -rf "$LOGS/$v"
+    rm -rf "${LOGS:?}/$v"
     cp -a "$DEBIAN_ROOT/matrix-logs/$v" "$LOGS/$v"
     log "ansible-core $v: done"
   done
@@ -350,11 +349,11 @@ fi
 # ---------------------------------------------------------------------------------------------- summary
 parts="${WAC_MATRIX_PARTS-sanity unit integration}"
 cell() {  # seconds of a part of a release, "(FAILED)" after them when it failed, "-" when it did not run
-  local line
+  local line _part seconds result
   line="$(grep "^$2 " "$LOGS/$1/times" 2>/dev/null | tail -1)" || true
   [ -n "$line" ] || { echo -; return; }
-  set -- $line
-  if [ "$3" = ok ]; then echo "${2}s"; else echo "${2}s(FAILED)"; fi
+  read -r _part seconds result <<< "$line"
+  if [ "$result" = ok ]; then echo "${seconds}s"; else echo "${seconds}s(FAILED)"; fi
 }
 {
   printf '%-8s %-8s %-8s %-8s %-12s %-13s %s\n' release venv sanity unit integration deprecations result
