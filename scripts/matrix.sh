@@ -19,8 +19,8 @@
 # Logs: .build/matrix/logs/<version>/{venv,sanity,unit,integration}.log and playbooks/ (every ansible-playbook
 # output of the integration tests); the summary (seconds per part) is printed and kept in .build/matrix/logs/summary.
 set -euo pipefail
-WAC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$WAC_ROOT"
+CHECKOUT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$CHECKOUT"
 
 ALL_VERSIONS=(2.16 2.17 2.18 2.19 2.20 2.21)
 # Releases whose controller Python range (PyPI classifiers) leaves out this machine's Python 3.11.
@@ -43,7 +43,7 @@ INTEGRATION_TESTS=(
 
 DEBIAN_SUITE=trixie
 DEBIAN_PACKAGES=python3,python3-venv,ca-certificates
-MATRIX="$WAC_ROOT/.build/matrix"
+MATRIX="$CHECKOUT/.build/matrix"
 LOGS="$MATRIX/logs"
 
 log() { echo "matrix: $*" >&2; }
@@ -56,7 +56,7 @@ release_main() {
   mkdir -p "$logdir/playbooks"
   : > "$logdir/times"
   export WAC_ANSIBLE_CORE="ansible-core==$version.*"
-  export WAC_VENV="${WAC_VENV:-$WAC_ROOT/.build/matrix/venvs/$version}"
+  export WAC_VENV="${WAC_VENV:-$CHECKOUT/.build/matrix/venvs/$version}"
   export WAC_LINT_TOOLS=0
   # Each step in a subshell that is not a condition, so that `set -e` holds inside it (bootstrap.sh relies on it).
   set +e
@@ -234,7 +234,7 @@ copy_checkout() {
   local dest="$DEBIAN_ROOT/src/wac-fleet"
   rm -rf --one-file-system "$dest"
   mkdir -p "$dest"
-  tar -C "$WAC_ROOT" -cf - \
+  tar -C "$CHECKOUT" -cf - \
     --exclude=./.venv --exclude=./.build --exclude=./.git --exclude=./.pytest_cache --exclude=./.ruff_cache \
     --exclude=./.benchmarks --exclude=./demo-output --exclude='./*.tar.gz' --exclude=./tests/output \
     --exclude=__pycache__ . | tar -C "$dest" -xf -
@@ -257,8 +257,8 @@ in_root() {
 
 # ---------------------------------------------------------------------------------------------- the run
 main_release() {  # the ansible-core release of the main .venv (what scripts/test.sh tests in full)
-  [ -x "$WAC_ROOT/.venv/bin/python" ] || return 0
-  "$WAC_ROOT/.venv/bin/python" -c 'import ansible.release as r; print(".".join(r.__version__.split(".")[:2]))' \
+  [ -x "$CHECKOUT/.venv/bin/python" ] || return 0
+  "$CHECKOUT/.venv/bin/python" -c 'import ansible.release as r; print(".".join(r.__version__.split(".")[:2]))' \
     2>/dev/null || true
 }
 
