@@ -287,11 +287,18 @@ mkdir -p "$LOGS"
 started=$SECONDS
 lane_pid=""
 
-cleanup() {
-  if [ -n "$lane_pid" ] && kill -0 "$lane_pid" 2>/dev/null; then
-    kill -TERM -- "-$lane_pid" 2>/dev/null || kill -TERM "$lane_pid" 2>/dev/null || true
-    wait "$lane_pid" 2>/dev/null || true
+root_pid=""
+
+stop_group() {  # a job started under `set -m`: its process group, so every process it started
+  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
+    kill -TERM -- "-$1" 2>/dev/null || kill -TERM "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
   fi
+}
+
+cleanup() {
+  stop_group "$lane_pid"
+  stop_group "$root_pid"
   unmount_root
 }
 trap cleanup EXIT
@@ -323,7 +330,12 @@ root_lane() {
   for v in "${root_versions[@]}"; do
     log "ansible-core $v (Python 3.13 in the Debian $DEBIAN_SUITE root): ${WAC_MATRIX_PARTS-sanity unit integration}"
     rm -rf "$DEBIAN_ROOT/matrix-logs/$v"
-    in_root "$v" || status=1
+    set -m  # in its own process group, and waited for with `wait`, which a signal interrupts (cleanup stops it)
+    in_root "$v" &
+    root_pid=$!
+    set +m
+    wait "$root_pid" || status=1
+    root_pid=""
     rm -rf "${LOGS:?}/$v"
     cp -a "$DEBIAN_ROOT/matrix-logs/$v" "$LOGS/$v"
     log "ansible-core $v: done"
