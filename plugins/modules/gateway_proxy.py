@@ -90,7 +90,7 @@ EXAMPLES = r"""
     password: "{{ vault_proxy_password }}"
     update_password: on_create
     restart: true
-    gateway_facts: "{{ wac_gateway }}"
+    gateway_facts: "{{ ansible_facts.wac_gateway }}"
 
 - name: Remove the proxy
   wac.fleet.gateway_proxy:

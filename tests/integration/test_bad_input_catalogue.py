@@ -12,7 +12,7 @@ from tests.integration._entra_support import connection
 MISSING = "/nonexistent/wac-fleet/missing-file"
 GUID = "3b8f1c5e-0d2a-4f55-9b1e-8d7c6a5b4e3f"
 GOOD_APP = {"unique_name": "wac-bad-input", "redirect_uris": ["https://gw.contoso.test"]}
-FACTS = "{{ wac_gateway }}"
+FACTS = "{{ ansible_facts.wac_gateway }}"
 
 
 def entra_cases(ep: dict, expired_token: str) -> list[tuple[str, str, dict, str]]:
