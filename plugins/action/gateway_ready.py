@@ -17,7 +17,7 @@ from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_service import 
     GatewayServiceError,
     ensure_service,
 )
-from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_validate import InputError, check_positive
+from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_validate import check_positive
 
 _PROXY_SPEC = {"state": {"type": "str", "default": "present", "choices": ["present", "absent"]}, **PROXY_OPTIONS}
 
@@ -32,10 +32,7 @@ class ActionModule(GatewayActionBase):
 
     def check_options(self, args):
         if args["proxy"] is not None:
-            try:
-                args["proxy"] = check_proxy_options(args["proxy"])
-            except InputError as exc:
-                raise InputError(f"proxy.{exc}") from None
+            args["proxy"] = check_proxy_options(args["proxy"], {option: f"proxy.{option}" for option in _PROXY_SPEC})
         args["timeout"] = check_positive(args["timeout"], "timeout")
         args["delay"] = check_positive(args["delay"], "delay")
         return args

@@ -58,6 +58,17 @@ from ansible.plugins.callback import CallbackBase
 from ansible_collections.wac.fleet.plugins.plugin_utils._fleet_report import FleetReport
 
 
+def task_result_parts(result):
+    """The host, task and result dict of a task result given to a callback. ansible-core 2.19 and later have the public
+    properties ``host``, ``task`` and ``result`` (their underscore forms are to be deprecated in 2.23); 2.16 to 2.18
+    have only ``_host``, ``_task`` and ``_result``, which every callback of those releases reads (see
+    docs/development.md)."""
+    try:
+        return result.host, result.task, result.result
+    except AttributeError:
+        return result._host, result._task, result._result
+
+
 class CallbackModule(CallbackBase):
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "aggregate"
@@ -73,8 +84,9 @@ class CallbackModule(CallbackBase):
 
     # play and task bookkeeping -------------------------------------------------------------------------
     def v2_playbook_on_play_start(self, play):
-        hosts = play.get_variable_manager()._inventory.get_hosts(play.hosts) if play.hosts else []
-        self._report.add_hosts(h.get_name() for h in hosts)
+        # The play's hosts (its pattern, --limit applied) as the play's own magic variable ansible_play_hosts_all.
+        play_vars = play.get_variable_manager().get_vars(play=play) if play.hosts else {}
+        self._report.add_hosts(play_vars.get("ansible_play_hosts_all") or [])
 
     def v2_playbook_on_task_start(self, task, is_conditional):
         self._task_name = task.get_name().strip()
@@ -84,12 +96,12 @@ class CallbackModule(CallbackBase):
         self.v2_playbook_on_task_start(task, False)
 
     def _record(self, result, status):
-        task = result._task
+        host, task, answer = task_result_parts(result)
         self._report.record(
-            host=result._host.get_name(),
+            host=host.get_name(),
             action=task.resolved_action or task.action,
             status=status,
-            result=result._result,
+            result=answer,
             check_mode=bool(task.check_mode),
         )
         self._progress()

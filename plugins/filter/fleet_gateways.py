@@ -15,10 +15,10 @@ name: fleet_gateways
 short_description: Gateways with their redirect URIs and current app, for wac.fleet.entra_fleet_apps
 version_added: 0.1.0
 description:
-  - For each host given, from the C(wac_gateway) facts M(wac.fleet.gateway_ready) or M(wac.fleet.gateway_info)
-    set, a dict C(name), C(redirect_uris) (what the gateway needs in its app) and C(registered_app_id) (the app
+  - For each host given, from the C(ansible_facts.wac_gateway) facts M(wac.fleet.gateway_ready) or
+    M(wac.fleet.gateway_info) set, a dict C(name), C(redirect_uris) (what the gateway needs in its app) and C(registered_app_id) (the app
     (client) ID it is registered to, or null), in the form O(wac.fleet.entra_fleet_apps#module:gateways) takes.
-  - Hosts without C(wac_gateway) facts (not read, unreachable) are left out.
+  - Hosts without these facts (not read, unreachable) are left out.
 author:
   - wac.fleet maintainers (@wac-fleet)
 positional: hostvars
@@ -55,7 +55,7 @@ def fleet_gateways(hosts, hostvars):
         raise AnsibleFilterError("fleet_gateways: hostvars must be the hostvars magic variable")
     result = []
     for host in hosts:
-        entry = gateway_entry(host, (hostvars.get(host) or {}).get("wac_gateway"))
+        entry = gateway_entry(host, ((hostvars.get(host) or {}).get("ansible_facts") or {}).get("wac_gateway"))
         if entry is not None:
             result.append(entry)
     return result

@@ -16,7 +16,8 @@ name: registration_pending
 short_description: The gateways whose Azure registration still differs, from their wac_gateway facts
 version_added: 0.1.0
 description:
-  - From the C(wac_gateway) facts M(wac.fleet.gateway_ready) or M(wac.fleet.gateway_info) set, picks the hosts
+  - From the C(wac_gateway) facts M(wac.fleet.gateway_ready) or M(wac.fleet.gateway_info) set (read from each
+    host's C(ansible_facts), so that it works with C(INJECT_FACTS_AS_VARS) off), picks the hosts
     whose registration differs from the one wanted, as M(wac.fleet.gateway_registration) would compare it. Runs on
     the controller and reads no gateway, so that a fleet playbook visits only the gateways it has to change.
   - A host is kept when it has no C(wac_gateway) facts or its registration could not be read (the task then reads
@@ -93,7 +94,7 @@ def registration_pending(hosts, hostvars, state="present", cloud="AzureCloud", t
         if fleet_apps is not None and state == "present":
             app = app_of(fleet_apps, host)
             host_app_id, host_object_id = app["app_id"], app["service_principal_id"]
-        facts = (hostvars.get(host) or {}).get("wac_gateway")
+        facts = ((hostvars.get(host) or {}).get("ansible_facts") or {}).get("wac_gateway")
         current = (facts or {}).get("registration") or {}
         if not current.get("readable") or (state == "present" and not host_app_id):
             pending.append(host)

@@ -37,13 +37,13 @@ EXAMPLES = r"""
 
 - name: Show what the shared Entra app needs for this gateway
   ansible.builtin.debug:
-    var: wac_gateway.redirect_uris
+    var: ansible_facts.wac_gateway.redirect_uris
 
 - name: Reuse the facts in a later task (no second read)
   wac.fleet.gateway_registration:
     tenant_id: 11111111-2222-3333-4444-555555555555
     app_id: 66666666-7777-8888-9999-000000000000
-    gateway_facts: "{{ wac_gateway }}"
+    gateway_facts: "{{ ansible_facts.wac_gateway }}"
 """
 
 RETURN = r"""

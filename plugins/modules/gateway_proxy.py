@@ -43,7 +43,7 @@ options:
   bypass_on_local:
     description: Local addresses are reached directly.
     type: bool
-    default: false
+    default: true
   bypass_list:
     description: Hosts, domains (C(*.contoso.com)) or addresses reached directly; no scheme, no spaces.
     type: list
@@ -66,7 +66,7 @@ options:
         user cannot be read back count as that user's).
     type: str
     choices: [always, on_create]
-    default: always
+    default: on_create
   restart:
     description:
       - Restart the gateway when the proxy changed, and wait until it answers HTTPS (see O(timeout), O(delay)).
@@ -90,7 +90,7 @@ EXAMPLES = r"""
     password: "{{ vault_proxy_password }}"
     update_password: on_create
     restart: true
-    gateway_facts: "{{ wac_gateway }}"
+    gateway_facts: "{{ ansible_facts.wac_gateway }}"
 
 - name: Remove the proxy
   wac.fleet.gateway_proxy:

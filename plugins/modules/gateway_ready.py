@@ -42,7 +42,7 @@ options:
       bypass_on_local:
         description: Local addresses are reached directly.
         type: bool
-        default: false
+        default: true
       bypass_list:
         description: Hosts, domains (C(*.contoso.com)) or addresses reached directly; no scheme, no spaces.
         type: list
@@ -59,7 +59,7 @@ options:
           when credentials for O(proxy.username) are not stored yet.
         type: str
         choices: [always, on_create]
-        default: always
+        default: on_create
 """
 
 EXAMPLES = r"""
@@ -76,7 +76,7 @@ EXAMPLES = r"""
   wac.fleet.gateway_registration:
     tenant_id: 2f4a9838-26b7-47ee-be60-ccc1fdec5953
     app_id: 8a1f4b6e-3c2d-4e5f-9a8b-7c6d5e4f3a2b
-    gateway_facts: "{{ wac_gateway }}"
+    gateway_facts: "{{ ansible_facts.wac_gateway }}"
 """
 
 RETURN = r"""

@@ -69,7 +69,7 @@ EXAMPLES = r"""
     tenant_id: 11111111-2222-3333-4444-555555555555
     app_id: 66666666-7777-8888-9999-000000000000
     app_object_id: 99999999-8888-7777-6666-555555555555  # the service principal's object ID
-    gateway_facts: "{{ wac_gateway }}"
+    gateway_facts: "{{ ansible_facts.wac_gateway }}"
 
 - name: Unregister (the Entra app stays)
   wac.fleet.gateway_registration:

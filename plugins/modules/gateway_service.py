@@ -35,7 +35,7 @@ EXAMPLES = r"""
     state: restarted
     timeout: 300
     delay: 2
-    gateway_facts: "{{ wac_gateway }}"
+    gateway_facts: "{{ ansible_facts.wac_gateway }}"
 
 - name: Make sure the gateway runs
   wac.fleet.gateway_service:

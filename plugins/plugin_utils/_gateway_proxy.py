@@ -11,15 +11,18 @@ from __future__ import annotations
 from ._gateway_action import GatewayError
 from ._gateway_adapters import MODERN, adapter_for
 from ._gateway_scripts import run_script
-from ._gateway_validate import InputError, check_bypass_list, check_proxy_address
+from ._gateway_validate import InputError, check_bypass_list, check_positive, check_proxy_address
 
+# The defaults are the gateway role's too (roles/gateway/meta/argument_specs.yml; a unit test keeps them equal):
+# local addresses bypass the proxy (v2's internal services need it), and a stored password is kept, since a form
+# WAC rewrote cannot be compared.
 PROXY_OPTIONS = {
     "address": {"type": "str"},
-    "bypass_on_local": {"type": "bool", "default": False},
+    "bypass_on_local": {"type": "bool", "default": True},
     "bypass_list": {"type": "list", "elements": "str", "default": []},
     "username": {"type": "str"},
     "password": {"type": "str", "no_log": True},
-    "update_password": {"type": "str", "default": "always", "choices": ["always", "on_create"]},
+    "update_password": {"type": "str", "default": "on_create", "choices": ["always", "on_create"]},
 }
 
 
@@ -27,16 +30,57 @@ class ProxyError(GatewayError):
     """The proxy cannot be set as asked (such as credentials for a new user without a password)."""
 
 
-def check_proxy_options(args: dict) -> dict:
-    """Checks beyond the argument spec, naming the option; ``state`` is present, absent or unmanaged."""
-    if args["password"] is not None and not args["username"]:
-        raise InputError("password was given without username: proxy credentials need both")
-    if args["state"] == "present":
-        args["address"] = check_proxy_address(args["address"], "address")
-        args["bypass_list"] = check_bypass_list(args["bypass_list"], "bypass_list")
-    if args["username"] is not None and (not args["username"] or any(c.isspace() for c in args["username"])):
-        raise InputError(f"username must be a non-empty name without white space, got {args['username']!r}")
+def check_proxy_options(args: dict, names: dict | None = None) -> dict:
+    """Checks beyond the argument spec, naming the options (``names`` renames them, for the gateway role's
+    variables); ``state`` is present, absent or unmanaged. Raises one InputError listing every problem."""
+    problems = proxy_problems(args, names)
+    if problems:
+        raise InputError("; ".join(problems))
     return args
+
+
+def proxy_problems(args: dict, names: dict | None = None) -> list[str]:
+    """Every problem of the proxy options, each naming its option; normalises address and bypass_list in place."""
+    def name(option: str) -> str:
+        return (names or {}).get(option, option)
+
+    problems = []
+    if args["password"] is not None and not args["username"]:
+        problems.append(f"{name('password')} was given without {name('username')}: proxy credentials need both")
+    if args["state"] == "present":
+        for option, check in (("address", check_proxy_address), ("bypass_list", check_bypass_list)):
+            try:
+                args[option] = check(args[option], name(option))
+            except InputError as exc:
+                problems.append(str(exc))
+    if args["username"] is not None and (not args["username"] or any(c.isspace() for c in args["username"])):
+        problems.append(f"{name('username')} must be a non-empty name without white space, got {args['username']!r}")
+    return problems
+
+
+# The gateway role's variables for the options of wac.fleet.gateway_ready (its task in roles/gateway/tasks/main.yml).
+ROLE_VARIABLES = {"state": "gateway_proxy_state", "address": "gateway_proxy_address",
+                  "bypass_on_local": "gateway_proxy_bypass_on_local", "bypass_list": "gateway_proxy_bypass_list",
+                  "username": "gateway_proxy_username", "password": "gateway_proxy_password",
+                  "update_password": "gateway_proxy_update_password", "timeout": "gateway_restart_timeout",
+                  "delay": "gateway_restart_delay"}
+
+
+def role_problems(settings: dict) -> list[str]:
+    """What wac.fleet.gateway_ready would refuse in the gateway role's variables, named as the role names them:
+    the same checks, run once for the fleet before any gateway is touched."""
+    problems = []
+    if settings.get("gateway_proxy_state", "unmanaged") != "unmanaged":
+        proxy = {option: settings.get(variable) for option, variable in ROLE_VARIABLES.items()}
+        for option in ("address", "username", "password"):  # the role's "" is the option left out
+            proxy[option] = proxy[option] or None
+        problems += proxy_problems(proxy, ROLE_VARIABLES)
+    for option in ("timeout", "delay"):
+        try:
+            check_positive(settings.get(ROLE_VARIABLES[option]), ROLE_VARIABLES[option])
+        except InputError as exc:
+            problems.append(str(exc))
+    return problems
 
 
 def _settings(proxy: dict | None):

@@ -116,7 +116,7 @@ def _proxy_hint(facts: dict) -> str:
     fact = "v2.proxy_credentials_form" if facts.get("generation") == "modern" else "v1.proxy_credentials_form"
     form = proxy.get("credentials_form")
     found = f"found: {form}" if form else "kept as they were found (update_password: on_create)"
-    return (f"; its proxy credentials may be in a form other than the plaintext: form Set-WACProxy writes (fact "
+    return (f"; its proxy credentials may be in a form other than the 'plaintext:' form Set-WACProxy writes (fact "
             f"{fact}; {found}), which the gateway cannot use: write them again (update_password: always; the gateway "
             f"role's gateway_proxy_update_password) or set them on the gateway, then {DOCTOR_HINT}")
 

@@ -4,16 +4,25 @@
 
 The script text is constant; its input travels as JSON on standard input (read on the PC with
 ``$input | Out-String | ConvertFrom-Json``), never spliced into the script, with one exception: an operation of
-:data:`INLINE_INPUT` whose input holds no secret (the read, whose input is what the adapters know: registry keys,
+:data:`INLINE_INPUT` whose input holds no secret (the reads, whose input is what the adapters know: registry keys,
 file paths, service names) carries it inside the script as a PowerShell string literal (``$inputJson = '...'``).
 That saves the WS-Management Send of standard input, one request of the six, on the read every gateway runs on
-every run. When the read carries credentials for the gateway's REST API (``credentials`` in its input), the whole
-input goes on stdin like any other: a secret is never on the PowerShell command line. The command is encoded by the
-connection's own PowerShell shell plugin (``_encode_script``), so the winrm, psrp and ssh connections all carry it.
+every run. When a read carries credentials for the gateway's REST API (``credentials`` in its input), the whole
+input goes on stdin like any other: a secret is never on the PowerShell command line.
+
+The command line is built here (:func:`command_line`), not by the shell plugin's private ``_encode_script``
+(deprecated in ansible-core 2.21, removed in 2.24), as ansible.windows' reboot code builds its own since it stopped
+calling it: ``PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand <base64 of the
+UTF-16-LE script>``, the form every connection plugin of ansible-core 2.16 to 2.21 takes for an encoded PowerShell
+script. psrp recognises exactly this prefix with the encoded script last and runs the script in its runspace with
+standard input as the pipeline input; winrm sends it as it is (2.19 and later) or wrapped in one more encoded
+PowerShell (2.16 to 2.18); ssh with the powershell shell runs it as it is (2.21) or after ``chcp.com 65001`` in one
+more encoded PowerShell (2.16 to 2.20).
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import pathlib
 import re
@@ -87,6 +96,21 @@ def script_and_input(operation: str, data: dict) -> tuple[str, bytes | None]:
     return load_script(operation), payload.encode("utf-8")
 
 
+POWERSHELL_COMMAND = "PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand"
+STRICT_MODE = "Set-StrictMode -Version Latest"
+
+
+def command_line(script: str) -> str:
+    """The PowerShell command line that runs ``script``: its marker line first (it routes the script), then strict
+    mode, then the rest with every line stripped and blank lines dropped (what Ansible's encoder did; the shipped
+    scripts have no here-string, tests/unit/test_scripts_parse.py checks it), base64 of UTF-16-LE as PowerShell's
+    ``-EncodedCommand`` wants it."""
+    first, _sep, rest = script.partition("\n")
+    lines = [first.strip(), STRICT_MODE, *(line.strip() for line in rest.splitlines() if line.strip())]
+    encoded = base64.b64encode("\n".join(lines).encode("utf-16-le")).decode("ascii")
+    return f"{POWERSHELL_COMMAND} {encoded}"
+
+
 def shipped_operations() -> list[str]:
     return sorted(p.stem for p in SCRIPTS_DIR.glob("*.ps1") if p.stem != PRELUDE)
 
@@ -111,7 +135,7 @@ def run_script(connection, operation: str, data: dict) -> dict:
     a non-zero exit code or unreadable output raise ScriptError with the script's own message.
     """
     script, stdin = script_and_input(operation, data)
-    command = connection._shell._encode_script(script, as_list=False, strict_mode=True, preserve_rc=False)
+    command = command_line(script)
     display.vvv(f"wac.fleet: running gateway script {operation} "
                 f"({'input in the script' if stdin is None else f'{len(stdin)} bytes of input on stdin'})")
     rc, b_stdout, b_stderr = connection.exec_command(command, in_data=stdin, sudoable=False)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.emulators.fleet import echo_ops
+from tests.integration.ansible_run import keep_output
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -46,6 +47,7 @@ def run_playbook(tmp_path: Path, inventory: Path, *extra: str) -> tuple[int, str
     command = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory), str(playbook), *extra]
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=150, check=False)
     output = done.stdout + done.stderr
+    keep_output(output)
     recap = {m["host"]: {k: int(m[k]) for k in ("ok", "unreachable", "failed")} for m in RECAP.finditer(done.stdout)}
     return done.returncode, output, recap
 

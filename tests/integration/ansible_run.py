@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,6 +51,18 @@ def ansible_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def keep_output(output: str) -> None:
+    """With WAC_PLAYBOOK_OUTPUT_DIR set (scripts/matrix.sh sets it), keep a copy of an ansible-playbook run's output
+    there, so that the matrix can count the DEPRECATION WARNING lines of every run of a release."""
+    folder = os.environ.get("WAC_PLAYBOOK_OUTPUT_DIR")
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    handle, _name = tempfile.mkstemp(prefix="ansible-playbook-", suffix=".log", dir=folder)
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(output)
+
+
 def run_playbook(
     playbook: str | Path,
     *args: str,
@@ -68,6 +81,7 @@ def run_playbook(
     proc = subprocess.run(
         command, capture_output=True, text=True, env=env or ansible_env(), cwd=cwd, timeout=timeout, check=False
     )
+    keep_output(proc.stdout + proc.stderr)
     recap = {
         m["host"]: {k: int(v) for k, v in m.groupdict().items() if k != "host"} for m in RECAP.finditer(proc.stdout)
     }

@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from tests.emulators.tenant.clients import entra_connection
-from tests.integration.ansible_run import RECAP, PlaybookRun, ansible_env, run_playbook
+from tests.integration.ansible_run import RECAP, PlaybookRun, ansible_env, keep_output, run_playbook
 
 UNIQUE_NAME = "wac-fleet-gateways"
 PROXY = "http://proxy.contoso.test:3128"
@@ -118,6 +118,7 @@ class World:
             out, err = process.communicate()
             raise AssertionError(
                 f"ansible-playbook did not end within {timeout} s:\n{out[-3000:]}\n{err[-3000:]}") from None
+        keep_output(out + err)
         recap = {m["host"]: {k: int(v) for k, v in m.groupdict().items() if k != "host"} for m in RECAP.finditer(out)}
         run = PlaybookRun(process.returncode, out, err, recap)
         run.name = process.run_name

@@ -8,7 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from tests.integration.ansible_run import ansible_env
+from tests.integration.ansible_run import ansible_env, keep_output
 
 CALLBACKS = Path(__file__).resolve().parent / "callback_plugins"
 TENANT = "11111111-2222-3333-4444-555555555555"
@@ -34,13 +34,13 @@ SITE = textwrap.dedent("""\
             address: http://proxy.contoso.com:3128
             bypass_on_local: true
             bypass_list: [contoso.com, "*.contoso.com"]
-            username: "{{ proxy_user if wac_gateway.generation == 'modern' else omit }}"
-            password: "{{ proxy_password if wac_gateway.generation == 'modern' else omit }}"
+            username: "{{ proxy_user if ansible_facts.wac_gateway.generation == 'modern' else omit }}"
+            password: "{{ proxy_password if ansible_facts.wac_gateway.generation == 'modern' else omit }}"
             update_password: "{{ update_password | default('on_create') }}"
-            restart: "{{ wac_gateway.restart_supported }}"
+            restart: "{{ ansible_facts.wac_gateway.restart_supported }}"
             timeout: "{{ restart_timeout | default(30) }}"
             delay: 0.2
-            gateway_facts: "{{ wac_gateway }}"
+            gateway_facts: "{{ ansible_facts.wac_gateway }}"
 
         - name: Register the gateway
           wac.fleet.gateway_registration:
@@ -48,7 +48,7 @@ SITE = textwrap.dedent("""\
             tenant_id: %(tenant)s
             app_id: %(app)s
             app_object_id: %(app_object)s
-            gateway_facts: "{{ wac_gateway }}"
+            gateway_facts: "{{ ansible_facts.wac_gateway }}"
     """) % {"tenant": TENANT, "app": APP, "app_object": APP_OBJECT}
 
 UNREGISTER = textwrap.dedent("""\
@@ -103,6 +103,7 @@ def run_playbook(fleet, playbook: str, directory: Path, *args: str, extra_invent
                       ANSIBLE_LOCAL_TEMP=str(directory / "tmp"))
     env.pop("ANSIBLE_CALLBACKS_ENABLED", None)
     completed = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout, check=False)
+    keep_output(completed.stdout + completed.stderr)
     return PlaybookRun(completed)
 
 

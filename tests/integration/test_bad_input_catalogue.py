@@ -12,7 +12,7 @@ from tests.integration._entra_support import connection
 MISSING = "/nonexistent/wac-fleet/missing-file"
 GUID = "3b8f1c5e-0d2a-4f55-9b1e-8d7c6a5b4e3f"
 GOOD_APP = {"unique_name": "wac-bad-input", "redirect_uris": ["https://gw.contoso.test"]}
-FACTS = "{{ wac_gateway }}"
+FACTS = "{{ ansible_facts.wac_gateway }}"
 GATEWAY = {"name": "gw", "redirect_uris": ["https://gw.contoso.test"]}
 
 
@@ -108,7 +108,7 @@ def role_cases(ep: dict) -> list[tuple[str, str, dict, str]]:
         role("gateway role: present without address", "proxy.address is required", "wac.fleet.gateway",
              gateway_proxy_state="present", gateway_proxy_address=""),
         role("gateway role: unknown proxy state", "gateway_proxy_state", "wac.fleet.gateway", gateway_proxy_state="on"),
-        role("gateway role: password without user", "proxy.password was given without username",
+        role("gateway role: password without user", "proxy.password was given without proxy.username",
              "wac.fleet.gateway",
              gateway_proxy_state="present", gateway_proxy_address="http://p.contoso.test:1",
              gateway_proxy_username="", gateway_proxy_password="x"),

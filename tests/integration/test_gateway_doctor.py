@@ -217,6 +217,6 @@ def test_a_report_with_chosen_contradictions_replays_and_the_doctor_names_exactl
     assert "on port 6600 (default port (fact v2.default_port)" in register.output
     assert "facts v2.login_mode_windows_auth, v2.login_mode_form_refuses_windows_auth" in register.output
     # the proxy credentials kept as found (update_password: on_create) are in a form the gateway cannot use
-    assert "(fact v2.proxy_credentials_form; kept as they were found (update_password: on_create))" in register.output
+    assert "(fact v2.proxy_credentials_form; found: protected)" in register.output
     for case in ("unchanged", "account_management", "acl"):
         assert world.gateway(hosts[case])["registration"], case

@@ -136,19 +136,20 @@ SERVICE = """\
     - name: Read the gateway
       wac.fleet.gateway_info:
     - name: Stop
-      wac.fleet.gateway_service: {state: stopped, gateway_facts: "{{ wac_gateway }}"}
+      wac.fleet.gateway_service: {state: stopped, gateway_facts: "{{ ansible_facts.wac_gateway }}"}
     - name: Stop again
-      wac.fleet.gateway_service: {state: stopped, gateway_facts: "{{ wac_gateway }}"}
+      wac.fleet.gateway_service: {state: stopped, gateway_facts: "{{ ansible_facts.wac_gateway }}"}
     - name: Register while stopped
       wac.fleet.gateway_registration:
         state: absent
-        gateway_facts: "{{ wac_gateway }}"
+        gateway_facts: "{{ ansible_facts.wac_gateway }}"
       ignore_errors: true
     - name: Read while stopped
       wac.fleet.gateway_info:
       register: stopped_info
     - name: Start
-      wac.fleet.gateway_service: {state: started, delay: 0.1, timeout: 20, gateway_facts: "{{ wac_gateway }}"}
+      wac.fleet.gateway_service:
+        {state: started, delay: 0.1, timeout: 20, gateway_facts: "{{ ansible_facts.wac_gateway }}"}
     - name: Register with facts read while stopped
       wac.fleet.gateway_registration:
         tenant_id: "{{ tenant }}"
@@ -156,9 +157,10 @@ SERVICE = """\
         app_object_id: "{{ app_object }}"
         gateway_facts: "{{ stopped_info.gateway }}"
     - name: Start again
-      wac.fleet.gateway_service: {state: started, delay: 0.1, gateway_facts: "{{ wac_gateway }}"}
+      wac.fleet.gateway_service: {state: started, delay: 0.1, gateway_facts: "{{ ansible_facts.wac_gateway }}"}
     - name: Restart
-      wac.fleet.gateway_service: {state: restarted, delay: 0.1, timeout: 20, gateway_facts: "{{ wac_gateway }}"}
+      wac.fleet.gateway_service:
+        {state: restarted, delay: 0.1, timeout: 20, gateway_facts: "{{ ansible_facts.wac_gateway }}"}
 """
 
 

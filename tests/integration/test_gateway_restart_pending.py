@@ -24,7 +24,7 @@ INTERRUPTED = textwrap.dedent("""\
             username: "{{ gateway_proxy_username | default(omit) }}"
             password: "{{ gateway_proxy_password | default(omit) }}"
             update_password: on_create
-            gateway_facts: "{{ wac_gateway }}"
+            gateway_facts: "{{ ansible_facts.wac_gateway }}"
     """)
 
 STOPPED_IN_HANDLER = "wac-0004"  # a classic server gateway whose services the stopped run left Stopped

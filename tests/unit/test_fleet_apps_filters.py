@@ -33,11 +33,11 @@ def test_an_existing_app_used_as_is_and_nothing_at_all():
 
 def test_fleet_gateways_from_facts():
     hostvars = {
-        "gw1": {"wac_gateway": {"redirect_uris": ["https://gw1:6600"],
-                                "registration": {"registered": True, "app_id": "a2"}}},
-        "gw2": {"wac_gateway": {"redirect_uris": ["https://localhost:6516", "http://localhost:6516"],
-                                "registration": {"registered": False, "app_id": None}}},
-        "down": {},
+        "gw1": {"ansible_facts": {"wac_gateway": {"redirect_uris": ["https://gw1:6600"],
+                                                  "registration": {"registered": True, "app_id": "a2"}}}},
+        "gw2": {"ansible_facts": {"wac_gateway": {"redirect_uris": ["https://localhost:6516", "http://localhost:6516"],
+                                                  "registration": {"registered": False, "app_id": None}}}},
+        "down": {"ansible_facts": {}},
     }
     assert fleet_gateways(["gw1", "gw2", "down", "absent"], hostvars) == [
         {"name": "gw1", "redirect_uris": ["https://gw1:6600"], "registered_app_id": "a2"},

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from ansible.plugins.loader import shell_loader
 
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_scripts import (
     INLINE_INPUT,
@@ -18,10 +17,10 @@ from tests.emulators.fleet.commandline import decode_command_line
 
 
 class Connection:
-    """Stands in for a connection plugin: the real PowerShell shell plugin, canned command results."""
+    """Stands in for a connection plugin: exec_command alone (the runner needs nothing else), canned results. The
+    real connection plugins are in test_gateway_connections.py."""
 
     def __init__(self, rc=0, stdout=b"{}", stderr=b""):
-        self._shell = shell_loader.get("powershell")
         self.answer = (rc, stdout, stderr)
         self.sent = []
 
@@ -37,7 +36,7 @@ def test_the_command_is_the_encoded_script_and_the_input_goes_on_stdin():
     assert cmd.startswith("PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand ")
     script = decode_command_line(cmd)
     lines = script.splitlines()
-    assert lines[0] == "Set-StrictMode -Version Latest" and lines[1] == "# wac.fleet operation: gateway_health"
+    assert lines[0] == "# wac.fleet operation: gateway_health" and lines[1] == "Set-StrictMode -Version Latest"
     assert json.loads(in_data) == {"services": ["a"], "url": "https://localhost:1/"} and sudoable is False
     assert "https://localhost:1/" not in script  # input never spliced into the script
 
@@ -49,7 +48,7 @@ def test_the_reads_constant_input_is_in_the_script_and_nothing_goes_on_stdin():
     cmd, in_data, _sudoable = connection.sent[0]
     lines = decode_command_line(cmd).splitlines()
     assert in_data is None
-    assert lines[1] == "# wac.fleet operation: gateway_info"
+    assert lines[0] == "# wac.fleet operation: gateway_info"
     assert lines[2] == "$inputJson = '" + json.dumps(data, separators=(",", ":")).replace("'", "''") + "'"
 
 

@@ -17,7 +17,8 @@ def facts(registered=True, readable=True, **changes):
     registration = {"readable": readable, "registered": registered, "cloud": "Azure Global", "tenant_id": TENANT,
                     "app_id": APP}
     registration.update(changes)
-    return {"wac_gateway": {"gateway_url": "https://gw1.contoso.test", "registration": registration}}
+    # hostvars of a host: the facts are under ansible_facts (with INJECT_FACTS_AS_VARS on also at the top level)
+    return {"ansible_facts": {"wac_gateway": {"gateway_url": "https://gw1.contoso.test", "registration": registration}}}
 
 
 HOSTVARS = {
@@ -28,13 +29,20 @@ HOSTVARS = {
     "spelled-apart": facts(cloud="azureglobal"),  # the SDK compares without spaces, case ignored
     "unregistered": facts(registered=False),
     "unreadable": facts(readable=False),
-    "never-read": {},
+    "never-read": {"ansible_facts": {}},
+    "not-in-hostvars-yet": {},
 }
 
 
 def test_present_keeps_every_gateway_that_differs_or_is_unknown_in_order():
     pending = registration_pending(list(HOSTVARS), HOSTVARS, tenant_id=TENANT, app_id=APP, app_object_id=OBJECT)
-    assert pending == ["other-app", "other-cloud", "old-version", "unregistered", "unreadable", "never-read"]
+    assert pending == ["other-app", "other-cloud", "old-version", "unregistered", "unreadable", "never-read",
+                       "not-in-hostvars-yet"]
+
+
+def test_only_ansible_facts_count_not_a_top_level_variable():
+    top_level_only = {"wac_gateway": facts()["ansible_facts"]["wac_gateway"]}
+    assert registration_pending(["h"], {"h": top_level_only}, tenant_id=TENANT, app_id=APP) == ["h"]
 
 
 def test_the_object_id_is_written_but_not_compared():
@@ -48,7 +56,8 @@ def test_without_an_app_every_gateway_is_left_to_the_role():
 
 def test_absent_keeps_the_registered_and_the_unknown():
     pending = registration_pending(list(HOSTVARS), HOSTVARS, state="absent")
-    assert pending == ["same", "other-app", "other-cloud", "old-version", "spelled-apart", "unreadable", "never-read"]
+    assert pending == ["same", "other-app", "other-cloud", "old-version", "spelled-apart", "unreadable", "never-read",
+                       "not-in-hostvars-yet"]
 
 
 @pytest.mark.parametrize(("hostvars", "state", "field"), [([], "present", "hostvars"), ({}, "gone", "state")])

@@ -69,7 +69,7 @@ def test_script_as_sent_parses_and_follows_the_contract(operation):
     else:
         assert "$in = $input | Out-String | ConvertFrom-Json" in text and "$inputJson" not in text
     assert "failed = $true" in text and "exit $Code" in text
-    # Ansible's _encode_script strips every line and drops blank ones: here-strings would not survive that.
+    # command_line() strips every line and drops blank ones (as Ansible's encoder did): here-strings would not survive.
     assert not re.search(r"@['\"]\s*$", text, re.MULTILINE)
     assert "Invoke-Expression" not in text and "iex " not in text
 

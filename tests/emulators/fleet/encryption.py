@@ -24,9 +24,11 @@ class EncryptionError(ValueError):
 
 
 class WinRMContext(t.Protocol):
-    def unwrap_winrm(self, header: bytes, data: bytes) -> bytes: ...
+    def unwrap_winrm(self, header: bytes, data: bytes) -> bytes:
+        """The plain text of an encrypted message part (pyspnego's context)."""
 
-    def wrap_winrm(self, data: bytes) -> t.Any: ...
+    def wrap_winrm(self, data: bytes) -> t.Any:
+        """The encrypted form of ``data`` (pyspnego's context)."""
 
 
 def is_encrypted(content_type: str) -> bool:

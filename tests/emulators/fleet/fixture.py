@@ -21,6 +21,7 @@ in a conftest.py.
 from __future__ import annotations
 
 import asyncio
+import errno
 import ipaddress
 import os
 import threading
@@ -34,7 +35,19 @@ from .fleet import PC, Fleet
 from .server import FleetServer
 
 _allocation_lock = threading.Lock()
+_ADDRESS_ATTEMPTS = 5
 _next_block = 0
+
+
+def _second_octets() -> tuple[int, int]:
+    """The second octets fleets of this process may use: 200-249, or WAC_FLEET_SECOND_OCTETS ("low-high", a part of
+    it), which scripts/matrix.sh gives each of the pytest runs it starts at the same time."""
+    value = os.environ.get("WAC_FLEET_SECOND_OCTETS", "200-249")
+    low, _sep, high = value.partition("-")
+    low_n, high_n = int(low), int(high or low)
+    if not 200 <= low_n <= high_n <= 249:
+        raise ValueError(f"WAC_FLEET_SECOND_OCTETS must be a range within 200-249, got {value!r}")
+    return low_n, high_n
 
 
 def allocate_base_address(count: int) -> str:
@@ -44,7 +57,8 @@ def allocate_base_address(count: int) -> str:
     with _allocation_lock:
         first = _next_block
         _next_block += blocks
-    second_octet = 200 + (os.getpid() % 50)
+    low, high = _second_octets()
+    second_octet = low + (os.getpid() % (high - low + 1))
     start = int(ipaddress.IPv4Address(f"127.{second_octet}.0.0")) + (first % 255) * 256 + 1
     return str(ipaddress.IPv4Address(start))
 
@@ -145,13 +159,22 @@ def start_fleet(directory: Path, count: int | None = None, **options: t.Any) -> 
     if reports:
         count, options["generations"] = doctor_replay.fleet_layout(reports, count, options.get("generations"))
     count = count or 3
-    options.setdefault("base_address", allocate_base_address(count))
-    fleet = Fleet(count, **options)
-    doctor_replay.attach(fleet, reports)
-    running = RunningFleet(
-        fleet, directory / "state", endpoints_file=directory / "endpoints.json", inventory=directory / "inventory.ini"
-    )
-    return running.start()
+    chosen = "base_address" in options
+    for attempt in range(_ADDRESS_ATTEMPTS):
+        if not chosen:
+            options["base_address"] = allocate_base_address(count)
+        fleet = Fleet(count, **options)
+        doctor_replay.attach(fleet, reports)
+        running = RunningFleet(fleet, directory / "state", endpoints_file=directory / "endpoints.json",
+                               inventory=directory / "inventory.ini")
+        try:
+            return running.start()
+        except RuntimeError as exc:
+            # Another process on this machine (a parallel test run) has a fleet on this range: take the next one.
+            in_use = isinstance(exc.__cause__, OSError) and exc.__cause__.errno == errno.EADDRINUSE
+            if chosen or not in_use or attempt == _ADDRESS_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 class _Factory:

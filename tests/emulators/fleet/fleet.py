@@ -24,14 +24,17 @@ from pathlib import Path
 
 from .commandline import STDIN_SCRIPT, decode_command_line
 from .faults import default_faults, forward_to_model
+from .gateway_model import GENERATIONS
 from .session import Session, local_session
 
 log = logging.getLogger(__name__)
 
-GENERATIONS = ("classic_server", "classic_desktop", "modern")
 DEFAULT_USER = "wac-admin"
 DOMAIN_SUFFIX = "fleet.wac.test"
-_OP_MARKER = re.compile(r"^\s*#\s*wac\.fleet operation:\s*([A-Za-z0-9_.-]+)", re.MULTILINE)
+# The marker line that routes a script, among its first non-empty lines (Ansible or the collection may put a line
+# such as ``Set-StrictMode -Version Latest`` before it).
+_OP_MARKER = re.compile(r"^\s*#\s*wac\.fleet operation:\s*([A-Za-z0-9_.-]+)\s*$")
+_MARKER_SEARCH_LINES = 8
 
 ScriptRunner = t.Callable[["PC", str, str, Session], tuple[int, str, str]]
 ModelFactory = t.Callable[["PC"], t.Any]
@@ -42,9 +45,14 @@ _PROCESS_PASSWORD = "Wac" + secrets.token_hex(12)
 
 
 def operation_of(script: str) -> str | None:
-    """The name in the ``# wac.fleet operation: <name>`` marker near the top of ``script``."""
-    match = _OP_MARKER.search("\n".join(script.splitlines()[:20]))
-    return match.group(1) if match else None
+    """The operation named by the ``# wac.fleet operation: <name>`` marker among the first non-empty lines of
+    ``script`` (the one routing rule of the emulator: WinRS, PSRP and SSH commands alike)."""
+    lines = [line for line in script.splitlines() if line.strip()]
+    for line in lines[:_MARKER_SEARCH_LINES]:
+        match = _OP_MARKER.match(line)
+        if match:
+            return match.group(1)
+    return None
 
 
 def _codec(codepage: int) -> str:

@@ -18,23 +18,15 @@ import datetime
 import json
 import re
 
+from .fleet import operation_of
 from .gateway_api import WebRequest
 from .gateway_model import STOPPED, GatewayModel, MachineError
 from .session import Session, local_session
 
-_MARKER = re.compile(r"^\s*#\s*wac\.fleet operation:\s*([A-Za-z0-9_.-]+)\s*$")
-_MARKER_SEARCH_LINES = 8
 _INLINE_INPUT = re.compile(r"^\$inputJson = '((?:[^']|'')*)'$", re.MULTILINE)
 
 
-def find_operation(script: str) -> str | None:
-    """The operation named by the marker line among the first non-empty lines of ``script``."""
-    lines = [line for line in script.splitlines() if line.strip()]
-    for line in lines[:_MARKER_SEARCH_LINES]:
-        match = _MARKER.match(line)
-        if match:
-            return match.group(1)
-    return None
+find_operation = operation_of  # the emulator's one routing rule (fleet.py)
 
 
 def script_input(script: str, stdin: str) -> str:

@@ -12,6 +12,8 @@ import json
 from ansible.parsing.ajson import AnsibleJSONEncoder
 from ansible.plugins.callback import CallbackBase
 
+from ansible_collections.wac.fleet.plugins.callback.fleet_report import task_result_parts
+
 DOCUMENTATION = r"""
 name: results_json
 type: stdout
@@ -46,10 +48,11 @@ class CallbackModule(CallbackBase):
         self._task(task)
 
     def _record(self, result, **status):
-        entry = self._task(result._task)
-        data = self._clean(dict(result._result))
+        host, task, answer = task_result_parts(result)
+        entry = self._task(task)
+        data = self._clean(dict(answer))
         data.update(status)
-        entry["hosts"][result._host.get_name()] = data
+        entry["hosts"][host.get_name()] = data
 
     @staticmethod
     def _clean(data):
