@@ -329,9 +329,9 @@ class _FleetRun:
         if not self.ctx.check_mode:
             final_shards, plans = self._converge(plans, permissions, render, read_at)
             shards = final_shards or shards
-        return self._result(shards, plans, render)
+        return self._summary(shards, plans, render)
 
-    def _result(self, shards, plans: dict[int, _AppPlan], render) -> dict:
+    def _summary(self, shards, plans: dict[int, _AppPlan], render) -> dict:
         check = self.ctx.check_mode
         apps, changed = [], False
         before_view, after_view = {}, {}

@@ -16,8 +16,9 @@ short_description: Gateways with their redirect URIs and current app, for wac.fl
 version_added: 0.1.0
 description:
   - For each host given, from the C(ansible_facts.wac_gateway) facts M(wac.fleet.gateway_ready) or
-    M(wac.fleet.gateway_info) set, a dict C(name), C(redirect_uris) (what the gateway needs in its app) and C(registered_app_id) (the app
-    (client) ID it is registered to, or null), in the form O(wac.fleet.entra_fleet_apps#module:gateways) takes.
+    M(wac.fleet.gateway_info) set, a dict C(name), C(redirect_uris) (what the gateway needs in its app) and
+    C(registered_app_id) (the app (client) ID it is registered to, or null), in the form
+    O(wac.fleet.entra_fleet_apps#module:gateways) takes.
   - Hosts without these facts (not read, unreachable) are left out.
 author:
   - wac.fleet maintainers (@wac-fleet)
