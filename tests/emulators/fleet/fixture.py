@@ -11,6 +11,9 @@
         fleet.log("wac-0001")    # decoded scripts run on that PC
         fleet.set_faults("wac-0002", refuse=True)
 
+        kerberos = wac_fleet(3, transport="kerberos", kerberos=kerberos_realm)   # PCs joined to the test realm
+        ssh = wac_fleet(3, connection="ssh", transport="key")                   # also an SSH server on each PC
+
 Every fleet started through a factory is stopped at teardown. Fleets get distinct address ranges (127.<200+>.x.1,
 per process and per fleet) on the standard ports, so they never collide with each other or with a CLI fleet on
 127.0.1.1. Register them for a whole test tree with ``from tests.emulators.fleet.fixture import wac_fleet``
@@ -129,15 +132,25 @@ class RunningFleet:
         self.call(self.server.reset())
 
 
-def start_fleet(directory: Path, count: int = 3, **options: t.Any) -> RunningFleet:
+def start_fleet(directory: Path, count: int = 3, *, kerberos: t.Any = None, **options: t.Any) -> RunningFleet:
     """Start a fleet in the background writing ``endpoints.json`` and ``inventory.ini`` into ``directory``.
 
-    ``options`` are those of :class:`Fleet` (scheme, transport, generations, base_address, port, user, password,
-    seed, script_runner, model_factory, model_options); ``base_address`` defaults to a fresh private range.
+    ``options`` are those of :class:`Fleet` (scheme, transport, connection, generations, base_address, port, user,
+    password, seed, script_runner, model_factory, model_options, ssh_port, kinit_mode, delegation);
+    ``base_address`` defaults to a fresh private range. ``kerberos`` (a :class:`tests.emulators.kdc.Realm`, whose
+    variables are set in this process) joins the PCs to that realm: their service principals and the user's
+    principal are added to it.
     """
     directory = Path(directory)
     options.setdefault("base_address", allocate_base_address(count))
+    if options.get("connection") == "ssh":
+        options.setdefault("ssh_port", 22 if os.geteuid() == 0 else 2222)
+    if kerberos is not None:
+        options["realm"] = kerberos.name
     fleet = Fleet(count, **options)
+    if kerberos is not None:
+        kerberos.add_services(pc.fqdn for pc in fleet.pcs.values())
+        kerberos.add_user(fleet.user, fleet.password)
     running = RunningFleet(
         fleet, directory / "state", endpoints_file=directory / "endpoints.json", inventory=directory / "inventory.ini"
     )
