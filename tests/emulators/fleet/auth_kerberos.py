@@ -3,7 +3,8 @@
 A client sends ``Negotiate <token>`` (or ``Kerberos <token>``) where the token is a raw Kerberos AP-REQ (pywinrm's
 pykerberos) or an SPNEGO NegTokenInit (pyspnego, pypsrp); the acceptor finds the service key in the keytab named
 by ``KRB5_KTNAME`` (a PC of a fleet with a realm is "joined": tests/emulators/kdc.py gives every PC its
-``HTTP/<fqdn>`` and ``WSMAN/<fqdn>`` keys). Over HTTPS the client's channel binding must match the listener's
+``HTTP/<fqdn>`` and ``WSMAN/<fqdn>`` keys; the acceptor takes only the PC's own names, so a ticket for another PC
+is refused). Over HTTPS the client's channel binding must match the listener's
 certificate, as on Windows with the WinRM service's CbtHardeningLevel. The reply that completes the handshake carries
 the acceptor's token in ``WWW-Authenticate`` (mutual authentication, which pywinrm requires).
 
@@ -28,6 +29,10 @@ from .auth_common import Challenge, ConnectionAuth, Identity, challenges, user_m
 if t.TYPE_CHECKING:
     from .fleet import PC
 
+# The service names a Windows PC with WinRM answers to: HTTP/<fqdn> (an alias of its computer account's HOST SPN,
+# what pywinrm asks for) and WSMAN/<fqdn> (registered by the WinRM service, pypsrp's default).
+SERVICE_CLASSES = ("HTTP", "WSMAN")
+
 
 def authenticate(
     pc: PC, scheme: str, token: bytes, conn: ConnectionAuth, bindings: GssChannelBindings | None
@@ -36,17 +41,17 @@ def authenticate(
         return Challenge(challenges(pc), "Kerberos token on a PC that is not joined to a realm")
     if conn.pending is not None and conn.pending_method == "negotiate":  # a later leg of an SPNEGO exchange
         context = conn.pending
+        try:
+            answer = context.step(token)
+        except SpnegoError as exc:
+            conn.clear_pending()
+            return Challenge(challenges(pc), f"Negotiate authentication failed: {exc}")
     else:
         conn.identity = None
-        try:
-            context = spnego.server(hostname=pc.fqdn, service="HTTP", protocol="negotiate", channel_bindings=bindings)
-        except SpnegoError as exc:  # no keytab, no gssapi
-            return Challenge(challenges(pc), f"Kerberos acceptor unavailable: {exc}")
-    try:
-        answer = context.step(token)
-    except SpnegoError as exc:  # unknown service key, expired or replayed ticket, channel binding mismatch
-        conn.clear_pending()
-        return Challenge(challenges(pc), f"Kerberos authentication failed: {exc}")
+        accepted = _accept(pc, token, bindings)
+        if isinstance(accepted, Challenge):
+            return accepted
+        context, answer = accepted
     if not context.complete:
         conn.pending, conn.pending_method = context, "negotiate"
         return Challenge([f"{scheme} {Challenge.encode(answer)}"], "SPNEGO continues")
@@ -59,3 +64,20 @@ def authenticate(
     answer_header = f"{scheme} {Challenge.encode(answer)}" if answer else None
     conn.identity = Identity(principal, method, context, delegated=delegated, answer=answer_header)
     return conn.identity
+
+
+def _accept(pc: PC, token: bytes, bindings: GssChannelBindings | None) -> tuple[t.Any, bytes | None] | Challenge:
+    """The first leg: an acceptor for each service name of the PC in turn, as only the PC's own keys decrypt a
+    ticket (one for another PC's name fails, as on Windows)."""
+    failures = []
+    for service in SERVICE_CLASSES:
+        credential = spnego.CredentialCache(username=f"{service}@{pc.fqdn}")
+        try:
+            context = spnego.server(hostname=pc.fqdn, service=service, protocol="negotiate",
+                                    channel_bindings=bindings, credentials=credential)
+            return context, context.step(token)
+        # pyspnego raises SpnegoError (expired or replayed ticket, channel binding mismatch), or AttributeError when
+        # GSSAPI refused the first token (a ticket for another service name).
+        except Exception as exc:
+            failures.append(f"{service}/{pc.fqdn}: {exc}")
+    return Challenge(challenges(pc), "Kerberos authentication failed: " + "; ".join(failures))
