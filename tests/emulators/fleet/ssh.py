@@ -5,7 +5,8 @@ key, both as the PC's administrator (``user``, ``DOMAIN\\user`` or ``user@domain
 accepts). An exec request runs as ``powershell.exe -c "<command>"`` would (``DefaultShell`` =
 Windows PowerShell, Ansible's "Windows SSH" guide): Ansible's ``ssh`` connection with ``ansible_shell_type=powershell``
 sends ``PowerShell ... -EncodedCommand <b64>`` and the command's standard input, so the command line is decoded and
-routed exactly as a WinRS command (commandline.py, :meth:`PC.execute`). An interactive shell is not offered.
+routed exactly as a WinRS command (commandline.py, :meth:`PC.execute`); the command starts at once, or once its
+standard input ended if PowerShell reads it (:func:`reads_stdin`). An interactive shell is not offered.
 
 The logon of each connection (session.py): a password logon has the user's credentials and can use them again
 (``ssh-password``, delegated); a key logon has none (``ssh-key``): Microsoft Learn, "Key-based authentication in
@@ -24,18 +25,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import typing as t
 from pathlib import Path
 
 import asyncssh
 
 from .auth_common import user_matches
+from .commandline import STDIN_SCRIPT, decode_command_line
 from .session import Session
 
 if t.TYPE_CHECKING:
     from .fleet import PC, Fleet
 
 log = logging.getLogger(__name__)
+_INPUT = re.compile(r"\$input\b", re.IGNORECASE)
 Executor = t.Callable[["PC", str, bytes, Session], t.Awaitable[tuple[int, bytes, bytes]]]
 
 
@@ -135,7 +139,7 @@ class SSHService:
                 process.stderr.write(b"wac.fleet emulator: no interactive shell here; send a command\r\n")
                 process.exit(1)
                 return
-            stdin = await process.stdin.read()
+            stdin = await process.stdin.read() if reads_stdin(process.command) else b""
             if pc.faults["delay"]:
                 await asyncio.sleep(pc.faults["delay"])
             rc, stdout, stderr = await self._execute(pc, process.command, stdin, session)
@@ -144,6 +148,14 @@ class SSHService:
             process.exit(rc & 0xFFFFFFFF if rc < 0 else rc)
         except (asyncssh.BreakReceived, asyncssh.SignalReceived, asyncssh.TerminalSizeChanged, ConnectionError):
             process.exit(1)
+
+
+def reads_stdin(command: str) -> bool:
+    """Whether PowerShell reads the command's standard input to its end: the script comes on it (``-Command -``) or
+    uses ``$input``. PowerShell reads it lazily, so any other command runs at once and ends even though its standard
+    input stays open (Ansible's ssh connection leaves it open, on a pty, when it sends no data)."""
+    script = decode_command_line(command)
+    return script is STDIN_SCRIPT or bool(_INPUT.search(str(script)))
 
 
 def _known_host(address: str, port: int) -> str:
