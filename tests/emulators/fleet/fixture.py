@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import os
+import socket
 import threading
 import typing as t
 from pathlib import Path
@@ -48,6 +49,17 @@ def allocate_base_address(count: int) -> str:
     second_octet = 200 + (os.getpid() % 50)
     start = int(ipaddress.IPv4Address(f"127.{second_octet}.0.0")) + (first % 255) * 256 + 1
     return str(ipaddress.IPv4Address(start))
+
+
+def ssh_port(address: str) -> int:
+    """22, Win32-OpenSSH's port, where this process may bind it on ``address`` (root, and no sshd listening on every
+    address); else 2222."""
+    with socket.socket() as probe:
+        try:
+            probe.bind((address, 22))
+        except OSError:
+            return 2222
+    return 22
 
 
 class RunningFleet:
@@ -144,7 +156,7 @@ def start_fleet(directory: Path, count: int = 3, *, kerberos: t.Any = None, **op
     directory = Path(directory)
     options.setdefault("base_address", allocate_base_address(count))
     if options.get("connection") == "ssh":
-        options.setdefault("ssh_port", 22 if os.geteuid() == 0 else 2222)
+        options.setdefault("ssh_port", ssh_port(options["base_address"]))
     if kerberos is not None:
         options["realm"] = kerberos.name
     fleet = Fleet(count, **options)

@@ -199,10 +199,7 @@ class PSRP:
 
         async def run() -> None:
             stdin_text = "".join(f"{line}\r\n" for line in pipe.input)
-            try:
-                rc, stdout, stderr = await self._run(pipe.script or "", stdin_text, pool.session)
-            except asyncio.CancelledError:
-                raise
+            rc, stdout, stderr = await self._run(pipe.script or "", stdin_text, pool.session)
             if pipe.server.state != PSInvocationState.Running:  # stopped meanwhile
                 return
             for line in pipeline_output(pipe.script or "", stdout):
