@@ -29,10 +29,10 @@ def fleets(wac_fleet_module):
             for scheme in ("http", "https")}
 
 
-def _wsman(fleet, host: dict) -> WSMan:
+def _wsman(fleet, host: dict, auth: str = "ntlm") -> WSMan:
     https = host["scheme"] == "https"
     return WSMan(host["address"], port=host["port"], username=host["user"], password=host["password"], ssl=https,
-                 auth="ntlm", cert_validation=fleet.ca_bundle if https else False)
+                 auth=auth, cert_validation=fleet.ca_bundle if https else False)
 
 
 @pytest.mark.parametrize("scheme", ["http", "https"])
@@ -62,6 +62,19 @@ def test_pipelines_run_scripts_with_their_input_and_exit_codes(fleets, scheme):
     entries = fleet.log(host["name"])[-2:]
     assert [(e["via"], e["op"], e["session"]["auth"]) for e in entries] == [("psrp", "one", "ntlm"),
                                                                           ("psrp", "fail", "ntlm")]
+
+
+def test_negotiate_without_kerberos_is_ntlm_inside_spnego(fleets):
+    """Ansible's psrp default (ansible_psrp_auth=negotiate) against a PC outside any realm: pyspnego wraps NTLM in
+    SPNEGO, which a Windows PC accepts as Negotiate."""
+    fleet = fleets["http"]
+    host = fleet.endpoints["hosts"][0]
+    with RunspacePool(_wsman(fleet, host, "negotiate")) as pool:
+        shell = PowerShell(pool)
+        shell.add_script("# wac.fleet operation: spnego", use_local_scope=True)
+        shell.invoke()
+        assert shell.output == ["script=# wac.fleet operation: spnego", "stdin=''"]
+    assert fleet.log(host["name"])[-1]["session"] == {"user": host["user"], "auth": "ntlm", "delegated": False}
 
 
 def test_console_output_does_not_reach_a_psrp_client():

@@ -1,4 +1,6 @@
-"""Kerberos (and SPNEGO) of the WinRM listeners: pyspnego's Negotiate acceptor with the gssapi backend (MIT Kerberos).
+"""Kerberos, and SPNEGO (Negotiate) in general, of the WinRM listeners: pyspnego's Negotiate acceptor with the gssapi
+backend (MIT Kerberos). Raw NTLM tokens go to auth_ntlm.py; NTLM inside SPNEGO (pypsrp's ``negotiate`` when it has no
+Kerberos ticket) is accepted here, on every PC.
 
 A client sends ``Negotiate <token>`` (or ``Kerberos <token>``) where the token is a raw Kerberos AP-REQ (pywinrm's
 pykerberos) or an SPNEGO NegTokenInit (pyspnego, pypsrp); the acceptor finds the service key in the keytab named
@@ -12,7 +14,7 @@ Delegation: when the client forwarded its TGT (GSS_C_DELEG_FLAG: ``ansible_winrm
 ``ansible_psrp_negotiate_delegate``), the acceptor context holds the delegated credential and reports the delegate flag
 (``context_attr & ContextReq.delegate``, GSS ``actual_flags``): that logon has credentials it can use again
 (session.py: ``kerberos-delegated``). Without it the logon is ``kerberos`` and holds none (the double hop).
-A PC of a fleet without a realm refuses Kerberos, as a PC outside any domain does.
+A PC of a fleet without a realm refuses Kerberos, as a PC outside any domain does, and takes NTLM inside SPNEGO.
 """
 
 from __future__ import annotations
@@ -37,8 +39,6 @@ SERVICE_CLASSES = ("HTTP", "WSMAN")
 def authenticate(
     pc: PC, scheme: str, token: bytes, conn: ConnectionAuth, bindings: GssChannelBindings | None
 ) -> Identity | Challenge:
-    if not pc.realm:
-        return Challenge(challenges(pc), "Kerberos token on a PC that is not joined to a realm")
     if conn.pending is not None and conn.pending_method == "negotiate":  # a later leg of an SPNEGO exchange
         context = conn.pending
         try:
@@ -60,6 +60,8 @@ def authenticate(
     if pc.faults["auth_fail"] or not user_matches(pc, principal):
         return Challenge(challenges(pc), f"access denied for {principal}")
     method = "kerberos" if context.negotiated_protocol == "kerberos" else "ntlm"
+    if method == "kerberos" and not pc.realm:
+        return Challenge(challenges(pc), "Kerberos on a PC that is not joined to a realm")
     delegated = method == "kerberos" and bool(context.context_attr & ContextReq.delegate)
     answer_header = f"{scheme} {Challenge.encode(answer)}" if answer else None
     conn.identity = Identity(principal, method, context, delegated=delegated, answer=answer_header)
@@ -70,8 +72,9 @@ def _accept(pc: PC, token: bytes, bindings: GssChannelBindings | None) -> tuple[
     """The first leg: an acceptor for each service name of the PC in turn, as only the PC's own keys decrypt a
     ticket (one for another PC's name fails, as on Windows)."""
     failures = []
-    for service in SERVICE_CLASSES:
-        credential = spnego.CredentialCache(username=f"{service}@{pc.fqdn}")
+    for service in SERVICE_CLASSES if pc.realm else ("HTTP",):
+        # Outside a realm: no Kerberos keys (a Kerberos result is refused above), NTLM inside SPNEGO still works.
+        credential = spnego.CredentialCache(username=f"{service}@{pc.fqdn}") if pc.realm else None
         try:
             context = spnego.server(hostname=pc.fqdn, service=service, protocol="negotiate",
                                     channel_bindings=bindings, credentials=credential)
