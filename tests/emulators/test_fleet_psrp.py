@@ -60,8 +60,8 @@ def test_pipelines_run_scripts_with_their_input_and_exit_codes(fleets, scheme):
             assert pool.connection.transport.encryption is not None  # NTLM message encryption over HTTP
 
     entries = fleet.log(host["name"])[-2:]
-    assert [(e["via"], e["op"], e["session"]["auth"]) for e in entries] == [("psrp", "one", "ntlm"),
-                                                                          ("psrp", "fail", "ntlm")]
+    assert [(e["via"], e["op"], e["session"]["auth"]) for e in entries] == [
+        ("psrp", "one", "ntlm"), ("psrp", "fail", "ntlm")]
 
 
 def test_negotiate_without_kerberos_is_ntlm_inside_spnego(fleets):
