@@ -12,7 +12,8 @@ psrp       ntlm, basic, credssp   ansible_psrp_auth, ansible_psrp_protocol, cert
 psrp       kerberos               ansible_psrp_auth=kerberos, ansible_psrp_negotiate_hostname_override=<fqdn>,
                                   ansible_psrp_negotiate_delegate
 ssh        password               ansible_shell_type=powershell, sshpass; the fleet's known_hosts file
-ssh        key                    the same with ansible_ssh_private_key_file and no password
+ssh        key                    the same, logging on with ansible_ssh_private_key_file (the password is only for
+                                  the REST step, which a key logon has no credentials for)
 =========  =====================  ==========================================================================
 
 The PCs keep their loopback addresses (no DNS, no hosts file): Kerberos names the service ``HTTP/<fqdn>`` or
@@ -107,11 +108,12 @@ def _ssh(pc: PC, files: Files) -> dict[str, str]:
     variables = {"ansible_host": pc.address, "ansible_port": str(pc.ssh_port), "ansible_user": pc.user,
                  "ansible_connection": "ssh", "ansible_shell_type": "powershell",
                  "ansible_ssh_common_args": f"-o UserKnownHostsFile={files.known_hosts}"}
+    variables["ansible_password"] = pc.password
     if pc.transport == "password":
-        variables.update(ansible_password=pc.password,
-                         ansible_ssh_extra_args="-o PubkeyAuthentication=no")
-    else:
-        variables["ansible_ssh_private_key_file"] = files.ssh_private_key or ""
+        variables["ansible_ssh_extra_args"] = "-o PubkeyAuthentication=no"
+    else:  # logs on with the key; the password is there for the gateway's REST call (docs/guide.md)
+        variables.update(ansible_ssh_private_key_file=files.ssh_private_key or "",
+                         ansible_ssh_extra_args="-o PasswordAuthentication=no -o KbdInteractiveAuthentication=no")
     return variables
 
 
