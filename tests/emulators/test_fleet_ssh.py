@@ -94,4 +94,5 @@ def test_a_command_that_does_not_read_stdin_ends_although_stdin_stays_open(fleet
         process.kill()
         process.communicate()
     assert reads_stdin(_encoded("$data = $input | Out-String")) and reads_stdin("PowerShell -Command -")
-    assert not reads_stdin(_encoded("# wac.fleet operation: gateway_info\n$inputJson = '{}'"))
+    inline = "# wac.fleet operation: gateway_info\n$inputJson = '{}'\nif (-not $inputJson) { $in = $input }"
+    assert not reads_stdin(_encoded(inline))

@@ -40,6 +40,7 @@ if t.TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 _INPUT = re.compile(r"\$input\b", re.IGNORECASE)
+_INLINE_INPUT = re.compile(r"^\$inputJson = '", re.MULTILINE)
 Executor = t.Callable[["PC", str, bytes, Session], t.Awaitable[tuple[int, bytes, bytes]]]
 
 
@@ -152,10 +153,15 @@ class SSHService:
 
 def reads_stdin(command: str) -> bool:
     """Whether PowerShell reads the command's standard input to its end: the script comes on it (``-Command -``) or
-    uses ``$input``. PowerShell reads it lazily, so any other command runs at once and ends even though its standard
-    input stays open (Ansible's ssh connection leaves it open, on a pty, when it sends no data)."""
+    enumerates ``$input``. PowerShell reads it lazily, so any other command runs at once and ends even though its
+    standard input stays open (Ansible's ssh connection leaves it open, on a pty, when it sends no data). The emulator
+    runs no PowerShell, so it takes a script that mentions ``$input`` as reading it, unless the script carries its
+    input in a ``$inputJson = '...'`` line: the gateway scripts read ``$input`` only when they have no such literal
+    (gateway_info.ps1), as ops.py reads their input."""
     script = decode_command_line(command)
-    return script is STDIN_SCRIPT or bool(_INPUT.search(str(script)))
+    if script is STDIN_SCRIPT:
+        return True
+    return bool(_INPUT.search(str(script))) and not _INLINE_INPUT.search(str(script))
 
 
 def _known_host(address: str, port: int) -> str:
