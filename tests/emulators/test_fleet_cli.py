@@ -83,8 +83,10 @@ def test_cli_writes_files_serves_and_stops_on_sigterm(cli):
     assert [h["name"] for h in hosts] == ["wac-0001", "wac-0002", "wac-0003"]
     assert [h["generation"] for h in hosts] == ["modern", "classic_desktop", "modern"]
     for host in hosts:
-        assert set(host) == {"name", "address", "port", "scheme", "transport", "user", "password", "generation"}
+        assert set(host) == {"name", "address", "port", "scheme", "transport", "connection", "realm", "ssh_port",
+                             "user", "password", "generation"}
         assert (host["port"], host["scheme"], host["transport"]) == (5986, "https", "ntlm")
+        assert (host["connection"], host["realm"], host["ssh_port"]) == ("winrm", None, None)
         assert host["address"].startswith("127.")
 
     inventory = configparser.ConfigParser(allow_no_value=True, delimiters=(" ",))
