@@ -93,8 +93,8 @@ def test_cli_writes_files_serves_and_stops_on_sigterm(cli):
     inventory.read_string(fleet.inventory.read_text())
     # every PC in wac_gateways, and each in the group of its generation
     assert inventory.sections()[0] == "wac_gateways"
-    assert set(inventory.sections()[1:]) <= {f"wac_gateways_{g}" for g in ("classic_server", "classic_desktop",
-                                                                              "modern")}
+    generations = ("classic_server", "classic_desktop", "modern")
+    assert set(inventory.sections()[1:]) <= {f"wac_gateways_{g}" for g in generations}
     line = dict(item.split("=", 1) for item in fleet.inventory.read_text().splitlines()[1].split()[1:])
     assert line == {
         "ansible_host": hosts[0]["address"], "ansible_port": "5986", "ansible_user": hosts[0]["user"],
