@@ -9,6 +9,7 @@ model's ``service_starts``) and logs.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -40,12 +41,14 @@ class Emulator:
         return self.process.pid
 
 
-def start(stack: ExitStack, module: str, endpoints: Path, log: Path, *args: str, timeout: float = 300) -> Emulator:
-    """Start ``python -m <module> --endpoints-file <endpoints> ...``; stopped (SIGTERM) when ``stack`` closes."""
+def start(stack: ExitStack, module: str, endpoints: Path, log: Path, *args: str, timeout: float = 300,
+          env: dict[str, str] | None = None) -> Emulator:
+    """Start ``python -m <module> --endpoints-file <endpoints> ...`` (``env`` added to this process's environment);
+    stopped (SIGTERM) when ``stack`` closes."""
     endpoints.unlink(missing_ok=True)
     out = stack.enter_context(log.open("w"))
     process = subprocess.Popen([sys.executable, "-m", module, "--endpoints-file", str(endpoints), *args],
-                               cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+                               cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
 
     def stop() -> None:
         process.send_signal(signal.SIGTERM)

@@ -1,13 +1,16 @@
 """Fleet-scale benchmark of register_wac.yml against the emulated tenant and fleet, next to its floor.
 
-    python benchmarks/fleet.py --gateways N --forks F [--runs 3] [--output-dir D] [--strategy linear]
+    python benchmarks/fleet.py --gateways N [--forks 25] [--connection winrm-ntlm] [--runs 3] [--output-dir D]
+        [--strategy linear]
 
 Starts the emulated tenant and N emulated gateways (their CLIs, as subprocesses), then, ``--runs`` times on a
 fresh tenant and fleet: runs playbooks/register_wac.yml (first run) and again (re-run), and, in the same
 repetition, the floor of each: a playbook of ``ansible.builtin.raw`` no-op tasks over the same fleet and forks,
 as many per gateway as the busiest gateway ran WinRM commands in that run. Graph requests and writes come from the
-tenant's request log, WinRM commands and restarts from the fleet's per-PC counters. Once at the end it runs the
-naive playbook (benchmarks/naive_register.yml: every host reads the shared app and writes it back with its URI).
+tenant's request log, WinRM commands and restarts from the fleet's per-PC counters. ``--connection`` picks how
+Ansible reaches the gateways (benchmarks/connections.py: winrm with NTLM, Kerberos or CredSSP, psrp, ssh); the floor
+uses the same connection. Once at the end it runs the naive playbook (benchmarks/naive_register.yml: every host
+reads the shared app and writes it back with its URI).
 
 Progress goes to stderr; the last line on stdout is one JSON object (the fleet-scale issue's shape): timings are
 medians over the repetitions, counts the worst repetition. Everything else (each repetition, WS-Management
@@ -31,6 +34,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import playbooks, results
+from benchmarks.connections import CONNECTIONS, Setup
 from benchmarks.emulators import EmulatorFailed, FleetControl, Tenant, start
 from benchmarks.proctree import cpu_seconds, peak_rss_kb
 
@@ -149,7 +153,9 @@ class Bench:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python benchmarks/fleet.py", description=__doc__.splitlines()[0])
     parser.add_argument("--gateways", type=int, required=True, help="emulated gateways (management PCs)")
-    parser.add_argument("--forks", type=int, required=True, help="Ansible forks for every playbook run")
+    parser.add_argument("--forks", type=int, default=25, help="Ansible forks for every playbook run (default 25)")
+    parser.add_argument("--connection", choices=list(CONNECTIONS), default="winrm-ntlm",
+                        help="how Ansible reaches the gateways (default winrm-ntlm: winrm, NTLM, HTTP)")
     parser.add_argument("--runs", type=int, default=3, help="repetitions; timings are their median (default 3)")
     parser.add_argument("--output-dir", type=Path, default=None, help="logs and benchmark.json (default: a temp dir)")
     parser.add_argument("--playbook", type=Path, default=playbooks.REGISTER,
@@ -175,18 +181,24 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     say(f"output in {work}; load {load()}")
     details: dict[str, t.Any] = {"gateways": args.gateways, "forks": args.forks, "strategy": args.strategy,
-                                 "runs": args.runs, "reply_delay": args.reply_delay, "generations": args.generations,
+                                 "connection": args.connection, "runs": args.runs, "reply_delay": args.reply_delay,
+                                 "generations": args.generations,
                                  "playbook": str(args.playbook), "load_start": load()}
     with ExitStack() as stack:
         started = time.monotonic()
+        setup = Setup(args.connection, work)
+        stack.callback(setup.stop)
         tenant_emu = start(stack, "tests.emulators.tenant", work / "tenant.json", work / "tenant.log")
         fleet_emu = start(stack, "tests.emulators.fleet", work / "fleet.json", work / "fleet.log",
                           "--count", str(args.gateways), "--inventory", str(work / "inventory.ini"),
-                          "--base-address", args.base_address, "--generations", args.generations)
+                          "--base-address", args.base_address, "--generations", args.generations,
+                          *setup.fleet_args(), env=setup.env)
+        setup.join(fleet_emu.endpoints)
         details["emulators_start_s"] = round(time.monotonic() - started, 2)
         tenant, fleet = Tenant(tenant_emu.endpoints), FleetControl(fleet_emu.endpoints)
         playbooks.write_config(work, tenant.endpoints, args.forks, args.strategy)
-        bench = Bench(work, tenant, fleet, playbooks.environment(work, tenant.admin["client_secret"]),
+        environment = {**playbooks.environment(work, tenant.admin["client_secret"]), **setup.env}
+        bench = Bench(work, tenant, fleet, environment,
                       {"fleet_emulator": fleet_emu.pid, "tenant_emulator": tenant_emu.pid}, args.reply_delay,
                       args.playbook.resolve())
         repetitions = []
@@ -198,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
                        tenant_peak_rss_mb=round(peak_rss_kb(tenant_emu.pid) / 1024, 1),
                        controller_peak_rss_sum_mb=round(bench.controller_peak_rss_sum_kb / 1024, 1))
     summary = results.result(args.gateways, args.forks, repetitions, naive, bench.controller_peak_kb, emulator_peak_kb)
+    summary["connection"] = args.connection
     details["result"] = summary
     (work / "benchmark.json").write_text(json.dumps(details, indent=2) + "\n")
     say(f"details in {work / 'benchmark.json'}")

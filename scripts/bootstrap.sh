@@ -11,6 +11,16 @@ set -euo pipefail
 WAC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export WAC_ROOT
 PYTHON="${PYTHON:-python3}"
+# The system packages the tests need (MIT Kerberos KDC and libraries, the OpenSSH client, sshpass): installed with
+# the system's package manager when missing (root or password-less sudo), a quick check otherwise. Without them the
+# Kerberos and ssh tests skip, except in CI, where the run stops here.
+if ! bash "$WAC_ROOT/scripts/system-packages.sh"; then
+  if [ -n "${CI:-}" ]; then
+    echo "bootstrap: the system packages of scripts/system-packages.sh are missing" >&2
+    return 1
+  fi
+  echo "bootstrap: warning: system packages missing; the Kerberos and ssh tests will skip" >&2
+fi
 venv="${WAC_VENV:-$WAC_ROOT/.venv}"
 core_requirement="${WAC_ANSIBLE_CORE:-}"
 stamp="$venv/.requirements.sha256"

@@ -83,16 +83,18 @@ def test_cli_writes_files_serves_and_stops_on_sigterm(cli):
     assert [h["name"] for h in hosts] == ["wac-0001", "wac-0002", "wac-0003"]
     assert [h["generation"] for h in hosts] == ["modern", "classic_desktop", "modern"]
     for host in hosts:
-        assert set(host) == {"name", "address", "port", "scheme", "transport", "user", "password", "generation"}
+        assert set(host) == {"name", "address", "port", "scheme", "transport", "connection", "realm", "ssh_port",
+                             "user", "password", "generation"}
         assert (host["port"], host["scheme"], host["transport"]) == (5986, "https", "ntlm")
+        assert (host["connection"], host["realm"], host["ssh_port"]) == ("winrm", None, None)
         assert host["address"].startswith("127.")
 
     inventory = configparser.ConfigParser(allow_no_value=True, delimiters=(" ",))
     inventory.read_string(fleet.inventory.read_text())
     # every PC in wac_gateways, and each in the group of its generation
     assert inventory.sections()[0] == "wac_gateways"
-    assert set(inventory.sections()[1:]) <= {f"wac_gateways_{g}" for g in ("classic_server", "classic_desktop",
-                                                                              "modern")}
+    generations = ("classic_server", "classic_desktop", "modern")
+    assert set(inventory.sections()[1:]) <= {f"wac_gateways_{g}" for g in generations}
     line = dict(item.split("=", 1) for item in fleet.inventory.read_text().splitlines()[1].split()[1:])
     assert line == {
         "ansible_host": hosts[0]["address"], "ansible_port": "5986", "ansible_user": hosts[0]["user"],

@@ -56,8 +56,8 @@ def state(gateway: GatewayModel) -> dict:
 
 def migrated(gateway: GatewayModel) -> GatewayModel:
     """A v2 PC on which MIG's Update-WACEnvironment left the v1 install: key, service set to Manual, marker."""
-    gateway.registry[CLASSIC_KEY.lower()] = {"SmePort": 443, "Version": "1.5.2306.14001",
-                                            "InstallDir": "C:\\Program Files\\Windows Admin Center"}
+    gateway.registry[CLASSIC_KEY.lower()] = {
+        "SmePort": 443, "Version": "1.5.2306.14001", "InstallDir": "C:\\Program Files\\Windows Admin Center"}
     gateway.add_service("ServerManagementGateway", "Stopped", "Manual")
     gateway.file_create(gateway.expand(r"%ProgramData%\WindowsAdminCenter\MigrationBackup\MarkedMigrated.txt"),
                         "MIGRATION COMPLETED AT 12/09/2024 18:29:56")
@@ -105,8 +105,8 @@ def test_side_by_side_facts_on_a_migrated_pc():
         assert results[fact_id]["result"] == "confirmed", results[fact_id]
     assert report["gateway"]["installs"] == {"classic": True, "modern": True} and report["gateway"]["migrated"]
     # the v1 REST facts are about the v1 gateway, which no longer serves: absent, with the reason
-    assert results["v1.rest_root"] == {**results["v1.rest_root"], "result": "absent",
-                                      "found": "this PC runs a modern gateway"}
+    expected = {**results["v1.rest_root"], "result": "absent", "found": "this PC runs a modern gateway"}
+    assert results["v1.rest_root"] == expected
 
 
 def test_a_replayed_pc_shows_the_contradiction_the_report_shows():

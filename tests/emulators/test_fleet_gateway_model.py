@@ -62,8 +62,8 @@ def test_modern_appsettings_as_cfg_reads_it():
 def test_modern_services_as_cfg_registers_them():
     gateway = model("modern")
     # Register-WACService -Automatic; Register-WACAccountManagementService: start= demand, so it is Stopped
-    assert gateway.to_dict()["start_types"] == {"WindowsAdminCenter": "Automatic",
-                                                 "WindowsAdminCenterAccountManagement": "Manual"}
+    expected = {"WindowsAdminCenter": "Automatic", "WindowsAdminCenterAccountManagement": "Manual"}
+    assert gateway.to_dict()["start_types"] == expected
     assert gateway.service_state("WindowsAdminCenterAccountManagement") == STOPPED
     assert gateway.listening()  # WindowsAdminCenter alone serves HTTPS
     gateway.apply({"services": {"WindowsAdminCenter": "Stopped"}})

@@ -56,13 +56,16 @@ def run(pc, operation: str, data: dict, session: Session = NTLM):
     return rc, (json.loads(stdout) if stdout.strip() else None), stderr
 
 
-def info(pc, credentials=ACCOUNT, session=NTLM) -> dict:
+def info(pc, credentials=None, session=NTLM, *, default_credentials: bool = False) -> dict:
+    """gateway_info as the collection sends it: with the PC account's credentials unless told to use none."""
+    credentials = None if default_credentials else (credentials or dict(ACCOUNT))
     rc, out, err = run(pc, "gateway_info", adapters.info_script_input(credentials), session)
     assert rc == 0, (out, err)
     return adapters.describe(out)
 
 
-def rest(pc, requests, credentials=ACCOUNT, session=NTLM):
+def rest(pc, requests, credentials=None, session=NTLM):
+    credentials = credentials or dict(ACCOUNT)
     adapter = adapters.adapter_for(pc.generation)
     return run(pc, "gateway_rest", adapter.rest_request_input(pc.model.port, requests, credentials), session)
 
@@ -134,8 +137,9 @@ def test_modern_port_and_endpoint_fqdn_come_from_where_cfg_keeps_them():
 
 def test_a_logon_without_credentials_cannot_read_the_registration():
     pc, _clock = make_pc("classic_server")
-    assert info(pc, credentials=None)["registration"]["status"] == 401
-    assert info(pc, credentials=None, session=Session.for_auth("wac-admin", "credssp"))["registration"]["readable"]
+    assert info(pc, default_credentials=True)["registration"]["status"] == 401
+    credssp = Session.for_auth("wac-admin", "credssp")
+    assert info(pc, default_credentials=True, session=credssp)["registration"]["readable"]
 
 
 def test_info_reports_the_plaintext_user_but_never_the_password():
@@ -212,8 +216,8 @@ def test_a_write_without_the_xsrf_header_is_refused():
 
 def test_desktop_registration_without_the_client_certificate_is_refused():
     pc, _clock = make_pc("classic_desktop", client_certificate_store=None)
-    assert info(pc)["registration"]["error"].endswith("ClientCertificateThumbprint of "
-                                                     "HKLM:\\SOFTWARE\\Microsoft\\ServerManagementGateway is missing")
+    missing = "ClientCertificateThumbprint of HKLM:\\SOFTWARE\\Microsoft\\ServerManagementGateway is missing"
+    assert info(pc)["registration"]["error"].endswith(missing)
     pc, _clock = make_pc("classic_desktop", client_certificate_store="Cert:\\CurrentUser\\Root")
     assert "is in none of Cert:\\CurrentUser\\My, Cert:\\LocalMachine\\My" in info(pc)["registration"]["error"]
 

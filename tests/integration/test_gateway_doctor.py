@@ -193,8 +193,8 @@ def test_a_report_with_chosen_contradictions_replays_and_the_doctor_names_exactl
     assert {case: contradicted(found[host]) for case, host in zip(cases, world.hosts, strict=True)} == expected
     # the replay is faithful: the unchanged report gives back the evidence it was made from
     unchanged = found[world.hosts[0]]["evidence"]
-    assert {k: v for k, v in unchanged.items() if k != "host"} == {k: v for k, v in base["evidence"].items()
-                                                                     if k != "host"}
+    original = {k: v for k, v in base["evidence"].items() if k != "host"}
+    assert {k: v for k, v in unchanged.items() if k != "host"} == original
     # where the collection itself would fail, the host fails, naming the facts; the others pass
     hosts = dict(zip(cases, world.hosts, strict=True))
     assert run.hosts("failed") == sorted([hosts["port"], hosts["form_login"], hosts["all"]]), run.output

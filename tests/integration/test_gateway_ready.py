@@ -108,7 +108,7 @@ def test_a_stopped_gateway_is_started_without_touching_its_proxy(fleet, tmp_path
 @pytest.mark.parametrize(("options", "field"), [
     ("proxy: {state: present}", "address"),
     ("proxy: {address: 'proxy.contoso.com:3128'}", "address"),
-    ("proxy: {address: 'http://p.contoso.com:1', password: x}", "without username"),
+    ("proxy: {address: 'http://p.contoso.com:1', password: x}", "proxy.password was given without proxy.username"),
     ("timeout: 0", "timeout"),
 ])
 def test_bad_input_fails_naming_the_field_before_any_command(fleet, tmp_path, options, field):

@@ -49,8 +49,8 @@ def assert_old_or_new(world) -> None:
         # stopped between the two, the gateway holds the new app and the old app info
         info = {k: registration.get(k) for k in ("app_object_id", "redirect_uri")}
         new = {"cloud": "Azure Global", "tenant_id": tenant_id, "app_id": app["appId"], **info}
-        assert info in ({k: OLD[k] for k in info}, {"app_object_id": service_principal(world, app),
-                                                     "redirect_uri": info["redirect_uri"]}), registration
+        written = {"app_object_id": service_principal(world, app), "redirect_uri": info["redirect_uri"]}
+        assert info in ({k: OLD[k] for k in info}, written), registration
         assert registration == new, f"{name} is half-registered: {json.dumps(registration)}"
         assert registration["redirect_uri"] in world.gateway_redirect_uris(name), registration
 

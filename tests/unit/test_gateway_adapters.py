@@ -188,8 +188,8 @@ def test_restart_marker_location_and_restart_pending():
 
 def test_info_input_carries_credentials_only_when_asked():
     assert "credentials" not in adapters.info_script_input()
-    assert adapters.info_script_input({"username": "u", "password": "p"})["credentials"] == {"username": "u",
-                                                                                               "password": "p"}
+    credentials = {"username": "u", "password": "p"}
+    assert adapters.info_script_input(credentials)["credentials"] == credentials
 
 
 def test_fact_table_is_complete_and_sourced():

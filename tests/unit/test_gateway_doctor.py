@@ -91,9 +91,9 @@ def test_which_names_the_script_redacts(name, secret):
 
 
 def test_host_names_become_pseudonyms_everywhere_and_only_as_whole_names():
-    report = {"host": "gw", "evidence": {"host": {"computer_name": "GW", "fqdn": "gw.contoso.test"},
-                                        "note": ["https://gw.contoso.test:443", "my-gw", "gwx", "Gw"],
-                                        "gw.contoso.test": "a key too"}}
+    evidence = {"host": {"computer_name": "GW", "fqdn": "gw.contoso.test"},
+                "note": ["https://gw.contoso.test:443", "my-gw", "gwx", "Gw"], "gw.contoso.test": "a key too"}
+    report = {"host": "gw", "evidence": evidence}
     names = reports.host_names(report)
     assert names == ["gw.contoso.test", "gw"]
     hashed = reports.pseudonymize(report, names)

@@ -5,9 +5,11 @@
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 
+# The result goes to the pipeline's output, not to [Console]::Out: over psrp the script runs in a remote runspace,
+# which has no console, and only pipeline output reaches the client; over winrm and ssh it becomes standard output.
 function Write-Result {
     param($Object, [int]$Code = 0)
-    [Console]::Out.WriteLine((ConvertTo-Json -InputObject $Object -Compress -Depth 10))
+    Write-Output (ConvertTo-Json -InputObject $Object -Compress -Depth 10)
     exit $Code
 }
 

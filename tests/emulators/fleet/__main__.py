@@ -1,13 +1,17 @@
 """Run an emulated fleet of WAC management PCs until SIGTERM/SIGINT.
 
     python -m tests.emulators.fleet --count 20 --endpoints-file fleet.json --inventory fleet.ini \\
-        [--scheme http|https] [--transport ntlm|basic] [--generations classic_server,classic_desktop,modern] \\
+        [--scheme http|https] [--connection winrm|psrp|ssh] [--transport ntlm|basic|kerberos|credssp|password|key] \\
+        [--realm REALM] [--kinit-mode managed|manual] [--delegation] [--ssh-port N] \\
+        [--generations classic_server,classic_desktop,modern] \\
         [--base-address 127.0.1.1] [--port N] [--control-port N] [--seed S] [--state-dir D] \\
         [--from-doctor REPORT.json ...]
 
 Once every listener is up it writes the endpoints file (JSON, see docs/development.md) and the inventory (INI, group
-``wac_gateways``); it exits 0 on SIGTERM or SIGINT. ``--from-doctor`` (repeatable) makes the first PCs replay gateway
-doctor reports (doctor_replay.py); ``--count`` then defaults to their number.
+``wac_gateways``); it exits 0 on SIGTERM or SIGINT. ``--realm`` joins the PCs to a Kerberos realm whose keys are in
+the keytab named by ``KRB5_KTNAME`` (the realm of tests/emulators/kdc.py: its ``env``); the caller adds the PCs'
+service principals to it (``Realm.add_services``), before or after the start. ``--from-doctor`` (repeatable) makes
+the first PCs replay gateway doctor reports (doctor_replay.py); ``--count`` then defaults to their number.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import resource
 import shutil
 import signal
@@ -34,7 +39,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--endpoints-file", type=Path, required=True, help="JSON file written once ready")
     parser.add_argument("--inventory", type=Path, required=True, help="Ansible INI inventory written once ready")
     parser.add_argument("--scheme", choices=["http", "https"], default="http")
-    parser.add_argument("--transport", choices=["ntlm", "basic"], default="ntlm")
+    parser.add_argument("--connection", choices=["winrm", "psrp", "ssh"], default="winrm",
+                        help="the Ansible connection the inventory uses (default winrm; ssh also serves SSH)")
+    parser.add_argument("--transport", choices=["ntlm", "basic", "kerberos", "credssp", "password", "key"],
+                        default=None, help="authentication (default ntlm, for ssh password)")
+    parser.add_argument("--realm", default=None, help="Kerberos realm the PCs are joined to (keys in KRB5_KTNAME)")
+    parser.add_argument("--kinit-mode", choices=["managed", "manual"], default="managed",
+                        help="winrm Kerberos: kinit with the inventory password (managed) or a ticket cache (manual)")
+    parser.add_argument("--delegation", action="store_true", help="Kerberos: the inventory asks for delegation")
+    parser.add_argument("--ssh-port", type=int, default=None,
+                        help="SSH port of every PC (default 22 as root, else 2222)")
     parser.add_argument(
         "--generations", default=",".join(GENERATIONS),
         help="comma-separated generations assigned round-robin (default: all three)",
@@ -63,10 +77,17 @@ async def serve(args: argparse.Namespace, state_dir: Path) -> None:
     count = args.count or 3
     if reports:
         count, generations = doctor_replay.fleet_layout(reports, args.count, generations)
+    transport = args.transport or ("password" if args.connection == "ssh" else "ntlm")
+    ssh_port = args.ssh_port or (22 if os.geteuid() == 0 else 2222)
     fleet = Fleet(
         count,
         scheme=args.scheme,
-        transport=args.transport,
+        transport=transport,
+        connection=args.connection,
+        realm=args.realm,
+        ssh_port=ssh_port,
+        kinit_mode=args.kinit_mode,
+        delegation=args.delegation,
         generations=generations,
         base_address=args.base_address,
         port=args.port,
@@ -82,8 +103,8 @@ async def serve(args: argparse.Namespace, state_dir: Path) -> None:
     try:
         server.write_files(args.endpoints_file, args.inventory)
         logging.getLogger(__name__).info(
-            "%d PCs from %s:%d (%s/%s), control API %s",
-            len(fleet), args.base_address, fleet.port, args.scheme, args.transport, server.control_url,
+            "%d PCs from %s:%d (%s %s/%s), control API %s",
+            len(fleet), args.base_address, fleet.port, args.connection, args.scheme, transport, server.control_url,
         )
         await stop.wait()
     finally:

@@ -1,9 +1,12 @@
-"""WinRM message encryption over HTTP ([MS-WSMV] 2.2.9.1.1, Negotiate/NTLM).
+"""WinRM message encryption over HTTP ([MS-WSMV] 2.2.9.1.1 Negotiate, 2.2.9.1.2 Kerberos).
 
-After NTLM authenticated the TCP connection, each body is ``multipart/encrypted`` with
-``protocol="application/HTTP-SPNEGO-session-encrypted"``: a header part naming the original length, then an
-``application/octet-stream`` part holding ``<int32 LE signature length><signature><sealed data>``. pyspnego's
-``unwrap_winrm`` / ``wrap_winrm`` do the cryptography; this module only frames.
+After NTLM or Kerberos authenticated the TCP connection, each body is ``multipart/encrypted`` with
+``protocol="application/HTTP-SPNEGO-session-encrypted"`` (Negotiate: NTLM, or Kerberos inside SPNEGO, what pywinrm
+sends for both) or ``"application/HTTP-Kerberos-session-encrypted"`` (what pypsrp sends after a ``Kerberos``
+header): a header part naming the original length, then an ``application/octet-stream`` part holding
+``<int32 LE signature length><signature><sealed data>``. The reply uses the request's protocol. pyspnego's
+``unwrap_winrm`` / ``wrap_winrm`` do the cryptography; this module only frames. CredSSP's own encryption
+(``application/HTTP-CredSSP-session-encrypted``) is not modelled: such a body is refused.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import typing as t
 
 BOUNDARY = b"--Encrypted Boundary"
 PROTOCOL = "application/HTTP-SPNEGO-session-encrypted"
+PROTOCOLS = (PROTOCOL, "application/HTTP-Kerberos-session-encrypted")
 CONTENT_TYPE = f'multipart/encrypted;protocol="{PROTOCOL}";boundary="Encrypted Boundary"'
 _OCTET_STREAM = b"Content-Type: application/octet-stream\r\n"
 _LENGTH = re.compile(rb"Length=(\d+)")
@@ -31,8 +35,23 @@ class WinRMContext(t.Protocol):
         """The encrypted form of ``data`` (pyspnego's context)."""
 
 
-def is_encrypted(content_type: str) -> bool:
-    return content_type.lower().startswith("multipart/encrypted") and PROTOCOL.lower() in content_type.lower()
+def content_type(protocol: str) -> str:
+    return f'multipart/encrypted;protocol="{protocol}";boundary="Encrypted Boundary"'
+
+
+def encryption_protocol(content_type_header: str) -> str | None:
+    """The encryption protocol of a request body (one of :data:`PROTOCOLS`), or None when it is plain."""
+    lowered = content_type_header.lower()
+    if not lowered.startswith("multipart/"):
+        return None
+    for protocol in PROTOCOLS:
+        if protocol.lower() in lowered:
+            return protocol
+    return "unsupported"
+
+
+def is_encrypted(content_type_header: str) -> bool:
+    return encryption_protocol(content_type_header) not in (None, "unsupported")
 
 
 def unwrap(body: bytes, context: WinRMContext) -> bytes:
@@ -57,13 +76,13 @@ def unwrap(body: bytes, context: WinRMContext) -> bytes:
     return message
 
 
-def wrap(message: bytes, context: WinRMContext) -> bytes:
+def wrap(message: bytes, context: WinRMContext, protocol: str = PROTOCOL) -> bytes:
     """An encrypted response body for ``message``, framed exactly as Windows (and pywinrm) frame it."""
     result = context.wrap_winrm(message)
     sealed = struct.pack("<i", len(result.header)) + result.header + result.data
     return (
         BOUNDARY + b"\r\n"
-        b"\tContent-Type: " + PROTOCOL.encode() + b"\r\n"
+        b"\tContent-Type: " + protocol.encode() + b"\r\n"
         b"\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length=" + str(len(message)).encode() + b"\r\n"
         + BOUNDARY + b"\r\n"
         b"\t" + _OCTET_STREAM + sealed + BOUNDARY + b"--\r\n"

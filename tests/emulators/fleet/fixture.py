@@ -12,6 +12,9 @@
         fleet.log("wac-0001")    # decoded scripts run on that PC
         fleet.set_faults("wac-0002", refuse=True)
 
+        kerberos = wac_fleet(3, transport="kerberos", kerberos=kerberos_realm)   # PCs joined to the test realm
+        ssh = wac_fleet(3, connection="ssh", transport="key")                   # also an SSH server on each PC
+
 Every fleet started through a factory is stopped at teardown. Fleets get distinct address ranges (127.<200+>.x.1,
 per process and per fleet) on the standard ports, so they never collide with each other or with a CLI fleet on
 127.0.1.1. Register them for a whole test tree with ``from tests.emulators.fleet.fixture import wac_fleet``
@@ -24,6 +27,7 @@ import asyncio
 import errno
 import ipaddress
 import os
+import socket
 import threading
 import typing as t
 from pathlib import Path
@@ -61,6 +65,17 @@ def allocate_base_address(count: int) -> str:
     second_octet = low + (os.getpid() % (high - low + 1))
     start = int(ipaddress.IPv4Address(f"127.{second_octet}.0.0")) + (first % 255) * 256 + 1
     return str(ipaddress.IPv4Address(start))
+
+
+def ssh_port(address: str) -> int:
+    """22, Win32-OpenSSH's port, where this process may bind it on ``address`` (root, and no sshd listening on every
+    address); else 2222."""
+    with socket.socket() as probe:
+        try:
+            probe.bind((address, 22))
+        except OSError:
+            return 2222
+    return 22
 
 
 class RunningFleet:
@@ -145,13 +160,16 @@ class RunningFleet:
         self.call(self.server.reset())
 
 
-def start_fleet(directory: Path, count: int | None = None, **options: t.Any) -> RunningFleet:
+def start_fleet(directory: Path, count: int | None = None, *, kerberos: t.Any = None,
+                **options: t.Any) -> RunningFleet:
     """Start a fleet in the background writing ``endpoints.json`` and ``inventory.ini`` into ``directory``.
 
-    ``options`` are those of :class:`Fleet` (scheme, transport, generations, base_address, port, user, password,
-    seed, script_runner, model_factory, model_options), and ``from_doctor``: gateway doctor reports (paths or
-    dicts) the first PCs replay (``count`` then defaults to their number, otherwise to 3); ``base_address``
-    defaults to a fresh private range.
+    ``options`` are those of :class:`Fleet` (scheme, transport, connection, generations, base_address, port, user,
+    password, seed, script_runner, model_factory, model_options, ssh_port, kinit_mode, delegation), and
+    ``from_doctor``: gateway doctor reports (paths or dicts) the first PCs replay (``count`` then defaults to their
+    number, otherwise to 3); ``base_address`` defaults to a fresh private range. ``kerberos`` (a
+    :class:`tests.emulators.kdc.Realm`, whose variables are set in this process) joins the PCs to that realm: their
+    service principals and the user's principal are added to it.
     """
     directory = Path(directory)
     reports = [doctor_replay.load(item) if isinstance(item, str | Path) else item
@@ -159,12 +177,19 @@ def start_fleet(directory: Path, count: int | None = None, **options: t.Any) -> 
     if reports:
         count, options["generations"] = doctor_replay.fleet_layout(reports, count, options.get("generations"))
     count = count or 3
-    chosen = "base_address" in options
+    if kerberos is not None:
+        options["realm"] = kerberos.name
+    chosen, port_given = "base_address" in options, "ssh_port" in options
     for attempt in range(_ADDRESS_ATTEMPTS):
         if not chosen:
             options["base_address"] = allocate_base_address(count)
+        if options.get("connection") == "ssh" and not port_given:
+            options["ssh_port"] = ssh_port(options["base_address"])
         fleet = Fleet(count, **options)
         doctor_replay.attach(fleet, reports)
+        if kerberos is not None:
+            kerberos.add_services(pc.fqdn for pc in fleet.pcs.values())
+            kerberos.add_user(fleet.user, fleet.password)
         running = RunningFleet(fleet, directory / "state", endpoints_file=directory / "endpoints.json",
                                inventory=directory / "inventory.ini")
         try:

@@ -1,14 +1,18 @@
 """The simulated management PCs of a fleet: addresses, credentials, generation, script log, faults.
 
-A :class:`PC` is what ``ops.run_script(pc, script, stdin, session)`` receives. It knows nothing about HTTP:
-``server.py`` serves it and ``shells.py`` keeps its WinRS shells. :meth:`PC.execute` turns a WinRS command line plus
-its stdin into a script run by the fleet's script runner (``ops.run_script`` unless another is given), as the logon
-(:class:`~tests.emulators.fleet.session.Session`) of the connection that sent it, and logs it.
+A :class:`PC` is what ``ops.run_script(pc, script, stdin, session)`` receives. It knows nothing about HTTP or SSH:
+``server.py`` serves it, ``shells.py`` keeps its WinRS shells, ``psrp.py`` its PowerShell runspace pools and
+``ssh.py`` its SSH server. :meth:`PC.execute` turns a command line (WinRS, or an SSH exec request) plus its stdin into
+a script run by the fleet's script runner (``ops.run_script`` unless another is given), and :meth:`PC.run` runs a
+script text as it is (a PSRP pipeline), each as the logon (:class:`~tests.emulators.fleet.session.Session`) of the
+connection that sent it, and logs it. The fleet's connection (winrm, psrp or ssh) and authentication only shape its
+inventory (inventory.py) and what its listeners accept.
 """
 
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import ipaddress
 import json
 import logging
@@ -25,6 +29,7 @@ from pathlib import Path
 from .commandline import STDIN_SCRIPT, decode_command_line
 from .faults import default_faults, forward_to_model
 from .gateway_model import GENERATIONS
+from .inventory import Files, check, host_variables, ini_line
 from .session import Session, local_session
 
 log = logging.getLogger(__name__)
@@ -96,12 +101,18 @@ class PC:
         script_runner: ScriptRunner,
         model_factory: ModelFactory,
         model_options: dict[str, t.Any] | None = None,
+        connection: str = "winrm",
+        realm: str | None = None,
+        ssh_port: int = 22,
     ) -> None:
         self.name = name
         self.address = address
         self.port = port
         self.scheme = scheme
         self.transport = transport
+        self.connection = connection
+        self.realm = realm  # the Kerberos realm the PC is joined to (its keys are in KRB5_KTNAME), or None
+        self.ssh_port = ssh_port
         self.user = user
         self.password = password
         self.generation = generation
@@ -147,22 +158,32 @@ class PC:
             "port": self.port,
             "scheme": self.scheme,
             "transport": self.transport,
+            "connection": self.connection,
+            "realm": self.realm,
+            "ssh_port": self.ssh_port if self.connection == "ssh" else None,
             "user": self.user,
             "password": self.password,
             "generation": self.generation,
         }
 
     def execute(
-        self, command_line: str, stdin: bytes, codepage: int = 437, session: Session | None = None
+        self, command_line: str, stdin: bytes, codepage: int = 437, session: Session | None = None, via: str = "winrs"
     ) -> tuple[int, bytes, bytes]:
-        """Run one WinRS command (blocking; called from a worker thread) as ``session`` and log it."""
-        session = session or local_session(self.user)
+        """Run one command line (blocking; called from a worker thread) as ``session`` and log it."""
         encoding = _codec(codepage)
         stdin_text = stdin.decode(encoding, errors="replace")
         script = decode_command_line(command_line)
         if script is STDIN_SCRIPT:
             script, stdin_text = stdin_text, ""
-        script = str(script)
+        rc, stdout, stderr = self.run(str(script), stdin_text, session, via)
+        return rc, stdout.encode(encoding, errors="replace"), stderr.encode(encoding, errors="replace")
+
+    def run(
+        self, script: str, stdin_text: str, session: Session | None = None, via: str = "psrp"
+    ) -> tuple[int, str, str]:
+        """Run one script text with its input (blocking) as ``session`` and log it: (rc, stdout, stderr) as text.
+        ``via`` (winrs, psrp, ssh) is logged with it."""
+        session = session or local_session(self.user)
         with self.lock:
             started = time.time()
             try:
@@ -175,6 +196,7 @@ class PC:
                     "duration": round(time.time() - started, 6),
                     "op": operation_of(script),
                     "session": {"user": session.user, "auth": session.auth, "delegated": session.delegated},
+                    "via": via,
                     "script": script,
                     "stdin": stdin_text,
                     "rc": rc,
@@ -183,7 +205,7 @@ class PC:
                 }
             )
         log.debug("%s: %s rc=%s", self.name, self.log[-1]["op"] or "(no marker)", rc)
-        return rc, stdout.encode(encoding, errors="replace"), stderr.encode(encoding, errors="replace")
+        return rc, stdout, stderr
 
 
 def addresses(base: str, count: int) -> list[str]:
@@ -220,19 +242,31 @@ class Fleet:
         script_runner: ScriptRunner | None = None,
         model_factory: ModelFactory | None = None,
         model_options: dict[str, t.Any] | None = None,
+        connection: str = "winrm",
+        realm: str | None = None,
+        ssh_port: int = 22,
+        kinit_mode: str = "managed",
+        delegation: bool = False,
     ) -> None:
         if count < 1:
             raise ValueError("a fleet has at least one PC")
         if scheme not in ("http", "https"):
             raise ValueError(f"scheme must be http or https, not {scheme!r}")
-        if transport not in ("ntlm", "basic"):
-            raise ValueError(f"transport must be ntlm or basic, not {transport!r}")
+        check(connection, transport, scheme, realm)
+        if kinit_mode not in ("managed", "manual"):
+            raise ValueError(f"kinit_mode must be managed or manual, not {kinit_mode!r}")
         gens = list(generations or GENERATIONS)
         for gen in gens:
             if gen not in GENERATIONS:
                 raise ValueError(f"unknown generation {gen!r} (known: {', '.join(GENERATIONS)})")
         self.scheme = scheme
         self.transport = transport
+        self.connection = connection
+        self.realm = realm
+        self.ssh_port = ssh_port
+        self.kinit_mode = kinit_mode
+        self.delegation = delegation
+        self.files = Files()  # set by the server once its CA and SSH keys exist
         self.port = port or (5986 if scheme == "https" else 5985)
         self.user = user
         self.password = password or (
@@ -255,6 +289,9 @@ class Fleet:
                 script_runner=script_runner or default_script_runner,
                 model_factory=model_factory or default_model_factory,
                 model_options=model_options,
+                connection=connection,
+                realm=realm,
+                ssh_port=ssh_port,
             )
             self.pcs[pc.name] = pc
             self._by_address[(address, self.port)] = pc
@@ -273,21 +310,14 @@ class Fleet:
         }
 
     def inventory(self, ca_bundle: str | None) -> str:
-        """An INI inventory: group ``wac_gateways``, one line per PC with its WinRM connection variables, and one
-        group per generation (``wac_gateways_modern``, ...), as an admin who knows which PCs run which would keep
+        """An INI inventory: group ``wac_gateways``, one line per PC with its connection variables (inventory.py), and
+        one group per generation (``wac_gateways_modern``, ...), as an admin who knows which PCs run which would keep
         them (proxy credentials, for one, can be set by the collection on v2 gateways only)."""
+        files = dataclasses.replace(self.files, ca_bundle=ca_bundle)
         lines = ["[wac_gateways]"]
         for pc in self.pcs.values():
-            tls = (
-                f"ansible_winrm_server_cert_validation=validate ansible_winrm_ca_trust_path={ca_bundle}"
-                if pc.scheme == "https"
-                else "ansible_winrm_server_cert_validation=ignore"
-            )
-            lines.append(
-                f"{pc.name} ansible_host={pc.address} ansible_port={pc.port} ansible_user={pc.user}"
-                f" ansible_password={pc.password} ansible_connection=winrm ansible_winrm_transport={pc.transport}"
-                f" ansible_winrm_scheme={pc.scheme} {tls}"
-            )
+            variables = host_variables(pc, files, kinit_mode=self.kinit_mode, delegation=self.delegation)
+            lines.append(ini_line(pc.name, variables))
         for generation in GENERATIONS:
             members = [pc.name for pc in self.pcs.values() if pc.generation == generation]
             if members:

@@ -321,7 +321,6 @@ OPERATIONS = {
 }
 
 
-
 def op_gateway_doctor(model: GatewayModel, data: dict, faults: dict, session: Session, script: str) -> dict:
     """gateway_doctor.ps1: read-only; mirrored step by step in doctor_ops.py."""
     from .doctor_ops import collect

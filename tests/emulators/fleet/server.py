@@ -1,9 +1,12 @@
-"""The WinRM listeners of a fleet: one aiohttp server, one listening socket per PC address, one event loop.
+"""The listeners of a fleet: one aiohttp server, one listening socket per PC address, one event loop.
 
 ``POST /wsman`` on ``<pc address>:5985`` (http) or ``:5986`` (https): the PC is found by the local address the
-client connected to; authentication state is kept per TCP connection (NTLM); bodies are decrypted and replies
-(faults included) encrypted when the client used WinRM message encryption. Transport-level faults (refuse, delay,
-auth_fail) act here. Scripts run on worker threads so a slow script never stalls the other PCs.
+client connected to; authentication state is kept per TCP connection (NTLM, Kerberos, CredSSP; auth.py); bodies are
+decrypted and replies (faults included) encrypted when the client used WinRM message encryption. The resource URI
+picks the service: WinRS (shells.py) for ``.../windows/shell/cmd``, PowerShell remoting (psrp.py) for
+``.../powershell/Microsoft.PowerShell``. A fleet whose connection is ssh also serves SSH on every PC (ssh.py).
+Transport-level faults (refuse, delay, auth_fail) act here. Scripts run on worker threads so a slow script never
+stalls the other PCs.
 """
 
 from __future__ import annotations
@@ -18,10 +21,12 @@ from pathlib import Path
 from aiohttp import web
 from multidict import CIMultiDict
 
-from . import auth, encryption, faults, wsman
+from . import auth, encryption, faults, psrp, wsman
 from .fleet import PC, Fleet
+from .inventory import Files
 from .session import Session
 from .shells import WinRS
+from .ssh import SSHService
 from .tls import FleetTLS
 
 log = logging.getLogger(__name__)
@@ -49,6 +54,14 @@ class FleetServer:
             pc.name: WinRS(f"{pc.scheme}://{pc.address}:{pc.port}/wsman", self._executor_for(pc))
             for pc in fleet.pcs.values()
         }
+        self.psrp: dict[str, psrp.PSRP] = {
+            pc.name: psrp.PSRP(f"{pc.scheme}://{pc.address}:{pc.port}/wsman", self._runner_for(pc))
+            for pc in fleet.pcs.values()
+        }
+        self.ssh = SSHService(fleet, self.state_dir / "ssh", self._ssh_execute) if fleet.connection == "ssh" else None
+        if self.ssh is not None:
+            fleet.files = Files(known_hosts=str(self.ssh.known_hosts_path),
+                                ssh_private_key=str(self.ssh.private_key_path))
         self._connections: weakref.WeakKeyDictionary[t.Any, auth.ConnectionAuth] = weakref.WeakKeyDictionary()
         self._sites: dict[str, web.TCPSite] = {}
         self._runner: web.AppRunner | None = None
@@ -67,6 +80,19 @@ class FleetServer:
 
         return execute
 
+    def _runner_for(self, pc: PC) -> psrp.Runner:
+        async def run(script: str, stdin_text: str, session: Session) -> tuple[int, str, str]:
+            return await asyncio.get_running_loop().run_in_executor(
+                self._pool, pc.run, script, stdin_text, session, "psrp"
+            )
+
+        return run
+
+    async def _ssh_execute(self, pc: PC, command: str, stdin: bytes, session: Session) -> tuple[int, bytes, bytes]:
+        return await asyncio.get_running_loop().run_in_executor(
+            self._pool, pc.execute, command, stdin, 437, session, "ssh"
+        )
+
     async def start(self) -> None:
         from .control import control_app
 
@@ -78,6 +104,8 @@ class FleetServer:
         await self._runner.setup()
         for pc in self.fleet.pcs.values():
             await self._listen(pc)
+        if self.ssh is not None:
+            await self.ssh.start()
         self._control_runner = web.AppRunner(control_app(self), access_log=None, handle_signals=False)
         await self._control_runner.setup()
         control = web.TCPSite(self._control_runner, self.control_host, self.control_port)
@@ -85,6 +113,8 @@ class FleetServer:
         self.control_url = f"http://{self.control_host}:{control.port}"  # the bound port when asked for port 0
 
     async def stop(self) -> None:
+        if self.ssh is not None:
+            await self.ssh.stop()
         if self._control_runner:
             await self._control_runner.cleanup()
         if self._runner:
@@ -92,6 +122,8 @@ class FleetServer:
         self._sites.clear()
         for winrs in self.winrs.values():
             winrs.clear()
+        for pools in self.psrp.values():
+            pools.clear()
         await asyncio.sleep(0)  # let cancelled commands finish unwinding
         self._pool.shutdown(wait=False, cancel_futures=True)
 
@@ -121,6 +153,8 @@ class FleetServer:
                 faults.forward_to_model(pc.faults, pc.model)
         if "refuse" in clean:
             await (self._unlisten(pc) if clean["refuse"] else self._listen(pc))
+            if self.ssh is not None:
+                await (self.ssh.unlisten(pc) if clean["refuse"] else self.ssh.listen(pc))
         return dict(pc.faults)
 
     async def reset(self) -> None:
@@ -128,7 +162,10 @@ class FleetServer:
         for pc in self.fleet.pcs.values():
             pc.reset()
             self.winrs[pc.name].clear()
+            self.psrp[pc.name].clear()
             await self._listen(pc)
+            if self.ssh is not None:
+                await self.ssh.listen(pc)
 
     def _connection(self, request: web.Request) -> auth.ConnectionAuth:
         transport = request.transport
@@ -167,9 +204,13 @@ class FleetServer:
             log.debug("%s: 401 (%s)", pc.name, result.reason)
             return web.Response(status=401, headers=headers)
         identity = result
-        encrypted = encryption.is_encrypted(request.headers.get("Content-Type", ""))
+        headers = {"Server": SERVER_HEADER}
+        if identity.answer:  # the acceptor's last token (Kerberos mutual authentication), sent once
+            headers["WWW-Authenticate"], identity.answer = identity.answer, None
+        protocol = encryption.encryption_protocol(request.headers.get("Content-Type", ""))
+        encrypted = protocol is not None
         if encrypted:
-            if identity.context is None:
+            if identity.context is None or protocol not in encryption.PROTOCOLS:
                 return web.Response(status=400, headers={"Server": SERVER_HEADER})
             try:
                 message = encryption.unwrap(body, identity.context)
@@ -179,19 +220,17 @@ class FleetServer:
         else:
             message = body
             if not message:  # the empty POST pywinrm sends to finish NTLM before encrypting
-                return web.Response(status=200, headers={"Server": SERVER_HEADER, "Content-Length": "0"})
+                return web.Response(status=200, headers={**headers, "Content-Length": "0"})
             if pc.scheme == "http" and pc.transport != "basic":  # AllowUnencrypted=false
                 conn.identity = None
                 return web.Response(status=401, headers={"Server": SERVER_HEADER, "WWW-Authenticate": "Negotiate"})
         reply, status = await self._serve(pc, message, identity.session())
         if encrypted:
             return web.Response(
-                status=status, body=encryption.wrap(reply, identity.context),
-                headers={"Server": SERVER_HEADER, "Content-Type": encryption.CONTENT_TYPE},
+                status=status, body=encryption.wrap(reply, identity.context, protocol),
+                headers={**headers, "Content-Type": encryption.content_type(protocol)},
             )
-        return web.Response(
-            status=status, body=reply, headers={"Server": SERVER_HEADER, "Content-Type": SOAP_CONTENT_TYPE}
-        )
+        return web.Response(status=status, body=reply, headers={**headers, "Content-Type": SOAP_CONTENT_TYPE})
 
     async def _serve(self, pc: PC, message: bytes, session: Session) -> tuple[bytes, int]:
         relates_to = None
@@ -199,6 +238,8 @@ class FleetServer:
             request = wsman.parse_request(message)
             relates_to = request.message_id
             pc.requests[request.action.rsplit("/", 1)[-1]] += 1
+            if request.resource_uri.rstrip("/").lower() == psrp.RESOURCE_URI:
+                return await self.psrp[pc.name].handle(request, session), 200
             return await self.winrs[pc.name].handle(request, session), 200
         except wsman.Fault as fault:
             return wsman.fault_envelope(fault, relates_to, pc.fqdn), fault.http_status
