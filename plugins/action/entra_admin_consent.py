@@ -120,10 +120,12 @@ class ActionModule(EntraActionBase):
         "service_principal_created": {"type": "bool", "default": False},
         "resource_service_principals": {"type": "list", "elements": "dict"},
     }
-    MUTUALLY_EXCLUSIVE = [("required_resource_access", "resource_service_principals")]
-    REQUIRED_IF = [("service_principal_created", True, ("service_principal_id",))]
+    SPEC_OPTIONS = {
+        "mutually_exclusive": [("required_resource_access", "resource_service_principals")],
+        "required_if": [("service_principal_created", True, ("service_principal_id",))],
+    }
 
-    def check_input(self, args: dict) -> None:
+    def check(self, args: dict) -> dict:
         args["app_id"] = check_guid(args["app_id"], "app_id")
         if args.get("service_principal_id") is not None:
             args["service_principal_id"] = check_guid(args["service_principal_id"], "service_principal_id")
@@ -131,6 +133,7 @@ class ActionModule(EntraActionBase):
         args["_permission_spec"] = None if spec is None else perms.normalize_spec(spec)
         given = args.get("resource_service_principals")
         args["_needs"] = None if given is None else needs_from_view(given)
+        return args
 
     def act(self, args: dict, ctx: Context) -> dict:
         client = ctx.client

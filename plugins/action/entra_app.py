@@ -69,10 +69,9 @@ class ActionModule(EntraActionBase):
         "service_principal": {"type": "bool", "default": True},
         "force": {"type": "bool", "default": False},
     }
-    MUTUALLY_EXCLUSIVE = [("unique_name", "app_id")]
-    REQUIRED_ONE_OF = [("unique_name", "app_id")]
+    SPEC_OPTIONS = {"mutually_exclusive": [("unique_name", "app_id")], "required_one_of": [("unique_name", "app_id")]}
 
-    def check_input(self, args: dict) -> None:
+    def check(self, args: dict) -> dict:
         if args.get("unique_name") is not None:
             check_unique_name(args["unique_name"])
         if args.get("app_id") is not None:
@@ -87,6 +86,7 @@ class ActionModule(EntraActionBase):
         roles = args.get("app_roles")
         args["_app_roles"] = app_roles.normalize_roles(
             [dict(r) for r in app_roles.WAC_APP_ROLES] if roles is None else roles)
+        return args
 
     def act(self, args: dict, ctx: Context) -> dict:
         if args["state"] == "absent":

@@ -91,7 +91,7 @@ class ActionModule(EntraActionBase):
         "max_apps": {"type": "int", "default": 20},
     }
 
-    def check_input(self, args: dict) -> None:
+    def check(self, args: dict) -> dict:
         check_unique_name(args["unique_name"])
         if len(args["unique_name"]) > 120 - MAX_SUFFIX:
             raise InputError(f"unique_name must be at most {120 - MAX_SUFFIX} characters (the fleet's other apps add "
@@ -132,6 +132,7 @@ class ActionModule(EntraActionBase):
         roles = args.get("app_roles")
         args["_app_roles"] = app_roles.normalize_roles(
             [dict(r) for r in app_roles.WAC_APP_ROLES] if roles is None else roles)
+        return args
 
     def act(self, args: dict, ctx: Context) -> dict:
         return _FleetRun(self, args, ctx).run()

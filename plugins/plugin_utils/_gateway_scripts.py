@@ -30,6 +30,8 @@ import re
 from ansible.module_utils.common.text.converters import to_text
 from ansible.utils.display import Display
 
+from ._errors import WacFleetError
+
 display = Display()
 
 SCRIPTS_DIR = pathlib.Path(__file__).resolve().parent / "scripts"
@@ -37,7 +39,7 @@ MARKER = "# wac.fleet operation: "
 _MARKER_LINE = re.compile(r"^# wac\.fleet operation: ([a-z0-9_]+)$")
 
 
-class ScriptError(Exception):
+class ScriptError(WacFleetError):
     """A script ran but reported a failure, or its output could not be understood."""
 
     def __init__(self, msg: str, *, operation: str, rc: int | None = None, stderr: str = ""):
