@@ -4,11 +4,6 @@
 
 from __future__ import annotations
 
-from ansible_collections.wac.fleet.plugins.action.entra_admin_consent import (
-    read_client_sp,
-    read_consent_state,
-    read_needs,
-)
 from ansible_collections.wac.fleet.plugins.plugin_utils import _entra_permissions as perms
 from ansible_collections.wac.fleet.plugins.plugin_utils._entra_action import (
     PERMISSION_READ_APPS,
@@ -17,6 +12,11 @@ from ansible_collections.wac.fleet.plugins.plugin_utils._entra_action import (
     needs_permission,
 )
 from ansible_collections.wac.fleet.plugins.plugin_utils._entra_app_state import APP_SELECT, is_managed
+from ansible_collections.wac.fleet.plugins.plugin_utils._entra_consent_graph import (
+    read_client_sp,
+    read_consent_state,
+    read_needs,
+)
 from ansible_collections.wac.fleet.plugins.plugin_utils._validate import check_guid, check_unique_name, odata_string
 
 
