@@ -55,7 +55,7 @@ class ActionModule(GatewayActionBase):
             hint = (" (a desktop-mode gateway answers only while a user has Windows Admin Center open)"
                     if facts["generation"] == CLASSIC_DESKTOP and current.get("status") is None else "")
             raise RegistrationError(f"cannot read the gateway's Azure registration at {adapter.rest_root}/appInfo: "
-                               f"{current.get('error') or 'no answer'}{hint}")
+                                    f"{current.get('error') or 'no answer'}{hint}")
         before = view(current)
         if args["state"] == "absent":
             after = {}

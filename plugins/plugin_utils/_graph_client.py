@@ -46,7 +46,6 @@ class GraphError(WacFleetError):
         self.path = path
 
 
-
 @dataclasses.dataclass
 class GraphResponse:
     status: int

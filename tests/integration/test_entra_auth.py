@@ -48,7 +48,7 @@ def test_secret_certificate_federated_managed_identity(tenant, tmp_path):
         {"name": "wrong secret", "wac.fleet.entra_app_info": {**info, "client_secret": "not-the-secret-4711"}},
     ]
     env = ansible_env(AZURE_CLIENT_ID=ids["admin"]["client_id"], AZURE_CLIENT_SECRET=ids["admin"]["client_secret"],
-                    IDENTITY_ENDPOINT=ep["managed_identity_endpoint"], IDENTITY_HEADER=ep["managed_identity_header"])
+                      IDENTITY_ENDPOINT=ep["managed_identity_endpoint"], IDENTITY_HEADER=ep["managed_identity_header"])
     run, res = run_playbook(tmp_path, tasks, defaults, env=env, args=["-vvvv"])
     out = run.output
     for name in ("env secret", "pem", "pfx", "federated", "managed identity"):
