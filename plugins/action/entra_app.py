@@ -15,6 +15,12 @@ from ansible_collections.wac.fleet.plugins.plugin_utils._entra_action import (
     EntraActionBase,
     needs_permission,
 )
+from ansible_collections.wac.fleet.plugins.plugin_utils._entra_app_settings import (
+    APP_SETTINGS_SPEC,
+    SIGN_IN_AUDIENCES,
+    WRITE_APPS_HINT,
+    check_app_settings,
+)
 from ansible_collections.wac.fleet.plugins.plugin_utils._entra_app_state import (
     APP_SELECT,
     DesiredApp,
@@ -34,15 +40,10 @@ from ansible_collections.wac.fleet.plugins.plugin_utils._validate import (
     odata_string,
 )
 
-SIGN_IN_AUDIENCES = ["AzureADMyOrg", "AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount",
-                     "PersonalMicrosoftAccount"]
 # Redirect URIs are written as whole lists with no optimistic concurrency in Graph: after a write the app is read
 # back once this many seconds later (longer than our own read-to-write window) and merged again if another writer
 # dropped ours, at most CONVERGE_ROUNDS times.
 SETTLE_SECONDS = 1.0
-# Creating an app (and its service principal) also works with the smaller OwnedBy permission; updating an app the
-# caller did not create needs Application.ReadWrite.All.
-WRITE_APPS_HINT = f"{PERMISSION_WRITE_APPS} (or Application.ReadWrite.OwnedBy for the apps it creates and owns)"
 CONVERGE_ROUNDS = 3
 
 
@@ -54,6 +55,7 @@ def app_path(args: dict) -> str:
 
 class ActionModule(EntraActionBase):
     ARGUMENT_SPEC = {
+        **APP_SETTINGS_SPEC,
         "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
         "unique_name": {"type": "str"},
         "app_id": {"type": "str"},
@@ -62,17 +64,11 @@ class ActionModule(EntraActionBase):
         "redirect_uris": {"type": "list", "elements": "str"},
         "redirect_uri_platform": {"type": "str", "default": "spa", "choices": ["spa", "web"]},
         "redirect_uris_mode": {"type": "str", "default": "additive", "choices": ["additive", "exclusive"]},
-        "move_web_to_spa": {"type": "bool", "default": False},
-        "required_resource_access": {"type": "list", "elements": "dict"},
-        "permissions_mode": {"type": "str", "default": "additive", "choices": ["additive", "exclusive"]},
-        "app_roles": {"type": "list", "elements": "dict"},
-        "service_principal": {"type": "bool", "default": True},
         "force": {"type": "bool", "default": False},
     }
-    MUTUALLY_EXCLUSIVE = [("unique_name", "app_id")]
-    REQUIRED_ONE_OF = [("unique_name", "app_id")]
+    SPEC_OPTIONS = {"mutually_exclusive": [("unique_name", "app_id")], "required_one_of": [("unique_name", "app_id")]}
 
-    def check_input(self, args: dict) -> None:
+    def check(self, args: dict) -> dict:
         if args.get("unique_name") is not None:
             check_unique_name(args["unique_name"])
         if args.get("app_id") is not None:
@@ -81,12 +77,7 @@ class ActionModule(EntraActionBase):
             raise InputError("display_name must not be empty")
         for index, uri in enumerate(args.get("redirect_uris") or []):
             check_redirect_uri(uri, f"redirect_uris[{index}]")
-        spec = args.get("required_resource_access")
-        args["_permission_spec"] = perms.normalize_spec(
-            [dict(e) for e in perms.WAC_DEFAULT_PERMISSIONS] if spec is None else spec)
-        roles = args.get("app_roles")
-        args["_app_roles"] = app_roles.normalize_roles(
-            [dict(r) for r in app_roles.WAC_APP_ROLES] if roles is None else roles)
+        return check_app_settings(args)
 
     def act(self, args: dict, ctx: Context) -> dict:
         if args["state"] == "absent":

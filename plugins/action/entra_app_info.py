@@ -4,11 +4,6 @@
 
 from __future__ import annotations
 
-from ansible_collections.wac.fleet.plugins.action.entra_admin_consent import (
-    read_client_sp,
-    read_consent_state,
-    read_needs,
-)
 from ansible_collections.wac.fleet.plugins.plugin_utils import _entra_permissions as perms
 from ansible_collections.wac.fleet.plugins.plugin_utils._entra_action import (
     PERMISSION_READ_APPS,
@@ -17,6 +12,11 @@ from ansible_collections.wac.fleet.plugins.plugin_utils._entra_action import (
     needs_permission,
 )
 from ansible_collections.wac.fleet.plugins.plugin_utils._entra_app_state import APP_SELECT, is_managed
+from ansible_collections.wac.fleet.plugins.plugin_utils._entra_consent_graph import (
+    read_client_sp,
+    read_consent_state,
+    read_needs,
+)
 from ansible_collections.wac.fleet.plugins.plugin_utils._validate import check_guid, check_unique_name, odata_string
 
 
@@ -31,14 +31,17 @@ class ActionModule(EntraActionBase):
         "display_name": {"type": "str"},
         "consent": {"type": "bool", "default": True},
     }
-    MUTUALLY_EXCLUSIVE = [("app_id", "unique_name", "display_name")]
-    REQUIRED_ONE_OF = [("app_id", "unique_name", "display_name")]
+    SPEC_OPTIONS = {
+        "mutually_exclusive": [("app_id", "unique_name", "display_name")],
+        "required_one_of": [("app_id", "unique_name", "display_name")],
+    }
 
-    def check_input(self, args: dict) -> None:
+    def check(self, args: dict) -> dict:
         if args.get("app_id") is not None:
             args["app_id"] = check_guid(args["app_id"], "app_id")
         if args.get("unique_name") is not None:
             check_unique_name(args["unique_name"])
+        return args
 
     def act(self, args: dict, ctx: Context) -> dict:
         client = ctx.client

@@ -35,7 +35,7 @@ class ActionModule(EntraActionBase):
         "assignments_mode": {"type": "str", "default": "additive", "choices": ["additive", "exclusive"]},
     }
 
-    def check_input(self, args: dict) -> None:
+    def check(self, args: dict) -> dict:
         args["app_id"] = check_guid(args["app_id"], "app_id")
         if (args.get("service_principal_id") is None) != (args.get("app_roles") is None):
             raise InputError("service_principal_id and app_roles go together (both as wac.fleet.entra_fleet_apps "
@@ -47,6 +47,7 @@ class ActionModule(EntraActionBase):
                 raise InputError(f"app_roles[{index}] must have value and id (as entra_fleet_apps returns them)")
             check_guid(role["id"], f"app_roles[{index}].id")
         args["_wanted"] = normalize_assignments(args["assignments"])
+        return args
 
     def act(self, args: dict, ctx: Context) -> dict:
         client = ctx.client

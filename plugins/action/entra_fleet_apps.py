@@ -16,6 +16,12 @@ from ansible_collections.wac.fleet.plugins.plugin_utils._entra_action import (
     EntraActionBase,
     needs_permission,
 )
+from ansible_collections.wac.fleet.plugins.plugin_utils._entra_app_settings import (
+    APP_SETTINGS_SPEC,
+    SIGN_IN_AUDIENCES,
+    WRITE_APPS_HINT,
+    check_app_settings,
+)
 from ansible_collections.wac.fleet.plugins.plugin_utils._entra_app_state import (
     APP_SELECT,
     DesiredApp,
@@ -42,9 +48,6 @@ from ansible_collections.wac.fleet.plugins.plugin_utils._validate import (
     odata_string,
 )
 
-SIGN_IN_AUDIENCES = ["AzureADMyOrg", "AzureADMultipleOrgs", "AzureADandPersonalMicrosoftAccount",
-                     "PersonalMicrosoftAccount"]
-WRITE_APPS_HINT = "Application.ReadWrite.All (or Application.ReadWrite.OwnedBy for the apps it creates and owns)"
 # Redirect URIs are written as whole lists with no optimistic concurrency: after its writes the task waits, reads
 # back what it wrote and writes again what another run dropped (or moves it to the next app when that run filled the
 # app), at most CONVERGE_ROUNDS times. The wait is longer than another run's read-to-write window, taken as this
@@ -77,21 +80,17 @@ def _view(app: dict | None, render) -> dict:
 
 class ActionModule(EntraActionBase):
     ARGUMENT_SPEC = {
+        **APP_SETTINGS_SPEC,
         "unique_name": {"type": "str", "required": True},
         "display_name": {"type": "str"},
         "sign_in_audience": {"type": "str", "choices": SIGN_IN_AUDIENCES},
-        "gateways": {"type": "list", "elements": "dict"},
-        "extra_redirect_uris": {"type": "list", "elements": "str"},
+        "gateways": {"type": "list", "elements": "dict", "default": []},
+        "extra_redirect_uris": {"type": "list", "elements": "str", "default": []},
         "redirect_uris_mode": {"type": "str", "default": "additive", "choices": ["additive", "exclusive"]},
-        "move_web_to_spa": {"type": "bool", "default": False},
-        "required_resource_access": {"type": "list", "elements": "dict"},
-        "permissions_mode": {"type": "str", "default": "additive", "choices": ["additive", "exclusive"]},
-        "app_roles": {"type": "list", "elements": "dict"},
-        "service_principal": {"type": "bool", "default": True},
         "max_apps": {"type": "int", "default": 20},
     }
 
-    def check_input(self, args: dict) -> None:
+    def check(self, args: dict) -> dict:
         check_unique_name(args["unique_name"])
         if len(args["unique_name"]) > 120 - MAX_SUFFIX:
             raise InputError(f"unique_name must be at most {120 - MAX_SUFFIX} characters (the fleet's other apps add "
@@ -126,12 +125,7 @@ class ActionModule(EntraActionBase):
                 registered = check_guid(registered, f"{where}.registered_app_id")
             gateways.append(Gateway(name, tuple(uris), registered))
         args["_gateways"] = gateways
-        spec = args.get("required_resource_access")
-        args["_permission_spec"] = perms.normalize_spec(
-            [dict(e) for e in perms.WAC_DEFAULT_PERMISSIONS] if spec is None else spec)
-        roles = args.get("app_roles")
-        args["_app_roles"] = app_roles.normalize_roles(
-            [dict(r) for r in app_roles.WAC_APP_ROLES] if roles is None else roles)
+        return check_app_settings(args)
 
     def act(self, args: dict, ctx: Context) -> dict:
         return _FleetRun(self, args, ctx).run()

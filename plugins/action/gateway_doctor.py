@@ -22,20 +22,20 @@ class ActionModule(GatewayActionBase):
         "fail_on_blocking": {"type": "bool", "default": True},
     }
 
-    def check_options(self, args):
+    def check(self, args):
         if args["expiry_warning_days"] < 0:
             raise InputError("expiry_warning_days must be 0 or more days")
         if args["report_dir"] is not None and not str(args["report_dir"]).strip():
             raise InputError("report_dir must be a folder on the controller")
         return args
 
-    def act(self, args, task_vars):
-        credentials = self.rest_credentials
-        evidence = run_script(self._connection, "gateway_doctor", script_input(credentials))
+    def act(self, args, ctx):
+        credentials = ctx.rest_credentials
+        evidence = run_script(ctx.connection, "gateway_doctor", script_input(credentials))
         now = datetime.datetime.now(datetime.UTC)
-        diagnosis = diagnose(evidence, logon=self.logon, credentials_sent=credentials is not None, now=now,
+        diagnosis = diagnose(evidence, logon=ctx.logon, credentials_sent=credentials is not None, now=now,
                              expiry_warning_days=args["expiry_warning_days"])
-        report = reports.build(diagnosis, evidence, host=str(task_vars.get("inventory_hostname") or "gateway"),
+        report = reports.build(diagnosis, evidence, host=ctx.host,
                                now=now, hash_host_names=args["hash_host_names"])
         contradicted = [{"id": f["id"], "found": f["found"]} for f in report["facts"] if f["result"] == "contradicted"]
         summary = report["summary"]

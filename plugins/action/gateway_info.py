@@ -10,6 +10,6 @@ from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_action import G
 class ActionModule(GatewayActionBase):
     ARGUMENT_SPEC: dict = {}
 
-    def act(self, args, task_vars):
-        facts = self.read()
+    def act(self, args, ctx):
+        facts = ctx.read()
         return {"changed": False, "gateway": facts, "ansible_facts": {"wac_gateway": facts}, **facts}

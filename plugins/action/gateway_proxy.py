@@ -4,17 +4,14 @@
 
 from __future__ import annotations
 
-from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_action import (
-    FACTS_OPTION,
-    GatewayActionBase,
-)
+from ansible_collections.wac.fleet.plugins.plugin_utils._errors import WacFleetError
+from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_action import FACTS_OPTION, GatewayActionBase
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_proxy import (
     PROXY_OPTIONS,
     apply_proxy,
     check_proxy_options,
 )
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_service import (
-    GatewayServiceError,
     check_restartable,
     ensure_service,
 )
@@ -32,7 +29,7 @@ class ActionModule(GatewayActionBase):
     }
     SPEC_OPTIONS = {"required_if": [("state", "present", ("address",))]}
 
-    def check_options(self, args):
+    def check(self, args):
         args = check_proxy_options(args)
         args["timeout"] = check_positive(args["timeout"], "timeout")
         args["delay"] = check_positive(args["delay"], "delay")
@@ -40,12 +37,12 @@ class ActionModule(GatewayActionBase):
             check_restartable(args["gateway_facts"], "restart")  # a desktop gateway fails before any script
         return args
 
-    def act(self, args, task_vars):
-        facts, _read_now = self.gateway(args)
+    def act(self, args, ctx):
+        facts, _read_now = ctx.gateway(args)
         if args["restart"]:
             check_restartable(facts, "restart")
-        check_mode = self._task.check_mode
-        result = apply_proxy(self._connection, facts, args, check_mode=check_mode, diff=self._task.diff)
+        check_mode = ctx.check_mode
+        result = apply_proxy(ctx.connection, facts, args, check_mode=check_mode, diff=ctx.diff)
         result.update(generation=facts["generation"], restart_required=result["changed"], restarted=False)
         if result.pop("credentials_written", False) and not args["restart"]:
             # CFG's Set-WACProxy refuses credentials without -RestartWacService: they take effect at the restart.
@@ -54,10 +51,10 @@ class ActionModule(GatewayActionBase):
                 "wac.fleet.gateway_service) before registering it")
         if result["changed"] and args["restart"] and not check_mode:
             try:
-                outcome = ensure_service(self._connection, facts, "restarted", timeout=args["timeout"],
+                outcome = ensure_service(ctx.connection, facts, "restarted", timeout=args["timeout"],
                                          delay=args["delay"], check_mode=False)
-            except GatewayServiceError as exc:
-                exc.partial = {"changed": True, "proxy": result["proxy"], "restart_required": True}
-                raise
+            except WacFleetError as exc:  # the proxy was written: say so with the failure
+                raise WacFleetError(str(exc), changed=True, proxy=result["proxy"], restart_required=True,
+                                    **exc.result) from exc
             result.update(restarted=True, restart_required=False, state=outcome.get("state"))
         return result

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from ansible_collections.wac.fleet.plugins.plugin_utils._errors import WacFleetError
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_action import GatewayActionBase
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_adapters import adapter_for
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_proxy import (
@@ -11,10 +12,8 @@ from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_proxy import (
     apply_proxy,
     check_proxy_options,
 )
-from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_scripts import ScriptError
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_service import (
     RUNNING,
-    GatewayServiceError,
     ensure_service,
 )
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_validate import check_positive
@@ -30,23 +29,22 @@ class ActionModule(GatewayActionBase):
         "delay": {"type": "float", "default": 2},
     }
 
-    def check_options(self, args):
+    def check(self, args):
         if args["proxy"] is not None:
             args["proxy"] = check_proxy_options(args["proxy"], {option: f"proxy.{option}" for option in _PROXY_SPEC})
         args["timeout"] = check_positive(args["timeout"], "timeout")
         args["delay"] = check_positive(args["delay"], "delay")
         return args
 
-    def act(self, args, task_vars):
-        facts = self.read()
+    def act(self, args, ctx):
+        facts = ctx.read()
         adapter = adapter_for(facts["generation"])
-        check_mode = self._task.check_mode
+        check_mode = ctx.check_mode
         result = {"changed": False, "generation": facts["generation"], "redirect_uris": facts["redirect_uris"],
                   "proxy": facts.get("proxy"), "proxy_managed": args["proxy"] is not None, "proxy_changed": False,
                   "restart": "none", "restart_required": False}
         if args["proxy"] is not None:
-            applied = apply_proxy(self._connection, facts, args["proxy"], check_mode=check_mode,
-                                  diff=self._task.diff)
+            applied = apply_proxy(ctx.connection, facts, args["proxy"], check_mode=check_mode, diff=ctx.diff)
             applied.pop("credentials_written", None)  # a changed proxy restarts the gateway here anyway
             result.update(applied, proxy_changed=applied["changed"])
         action = _service_action(facts, adapter.restart_supported, result["proxy_changed"])
@@ -54,11 +52,11 @@ class ActionModule(GatewayActionBase):
             result.update(changed=True, restart=action)
             if not check_mode:
                 try:
-                    outcome = ensure_service(self._connection, facts, action, timeout=args["timeout"],
+                    outcome = ensure_service(ctx.connection, facts, action, timeout=args["timeout"],
                                              delay=args["delay"], check_mode=False)
-                except (GatewayServiceError, ScriptError) as exc:
-                    exc.partial = {k: result[k] for k in ("changed", "generation", "proxy", "proxy_changed")}
-                    raise
+                except WacFleetError as exc:  # what was done before the service failed comes with the failure
+                    done = {k: result[k] for k in ("changed", "generation", "proxy", "proxy_changed")}
+                    raise WacFleetError(str(exc), **done, **exc.result) from exc
                 result["state"] = outcome.get("state")
         elif result["proxy_changed"]:
             result["restart_required"] = True

@@ -4,13 +4,14 @@
 
 from __future__ import annotations
 
-from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_action import (
-    FACTS_OPTION,
-    GatewayActionBase,
-    GatewayError,
-)
+from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_action import FACTS_OPTION, GatewayActionBase
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_adapters import CLASSIC_DESKTOP, adapter_for
-from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_registration import desired, matches, view
+from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_registration import (
+    RegistrationError,
+    desired,
+    matches,
+    view,
+)
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_rest_auth import explain
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_scripts import run_script
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_validate import (
@@ -32,7 +33,7 @@ class ActionModule(GatewayActionBase):
     }
     SPEC_OPTIONS = {"required_if": [("state", "present", ("tenant_id", "app_id"))]}
 
-    def check_options(self, args):
+    def check(self, args):
         if args["state"] == "present":
             args["cloud"] = check_cloud(args["cloud"], "cloud")
             args["tenant_id"] = check_guid(args["tenant_id"], "tenant_id")
@@ -43,18 +44,18 @@ class ActionModule(GatewayActionBase):
                 args["redirect_uri"] = check_redirect_uri(args["redirect_uri"], "redirect_uri")
         return args
 
-    def act(self, args, task_vars):
-        facts, read_now = self.gateway(args)
+    def act(self, args, ctx):
+        facts, read_now = ctx.gateway(args)
         if not read_now and not (facts.get("registration") or {}).get("readable"):
             # The facts were read while the gateway did not answer (stopped, restarting): read it again now.
-            facts = self.read()
+            facts = ctx.read()
         adapter = adapter_for(facts["generation"])
         current = facts.get("registration") or {}
         if not current.get("readable"):
             hint = (" (a desktop-mode gateway answers only while a user has Windows Admin Center open)"
                     if facts["generation"] == CLASSIC_DESKTOP and current.get("status") is None else "")
-            raise GatewayError(f"cannot read the gateway's Azure registration at {adapter.rest_root}/appInfo: "
-                               f"{current.get('error') or 'no answer'}{hint}")
+            raise RegistrationError(f"cannot read the gateway's Azure registration at {adapter.rest_root}/appInfo: "
+                                    f"{current.get('error') or 'no answer'}{hint}")
         before = view(current)
         if args["state"] == "absent":
             after = {}
@@ -68,25 +69,24 @@ class ActionModule(GatewayActionBase):
                   "registration": after if requests else before}
         if not requests:
             return result
-        if self._task.diff:
+        if ctx.diff:
             result["diff"] = {"before": before, "after": after,
                               "before_header": "gateway registration", "after_header": "gateway registration"}
-        if not self._task.check_mode:
-            data = adapter.rest_request_input(facts["port"], requests, self.rest_credentials)
-            answer = run_script(self._connection, "gateway_rest", data)
-            self._check_answers(facts, requests, answer)
+        if not ctx.check_mode:
+            data = adapter.rest_request_input(facts["port"], requests, ctx.rest_credentials)
+            _check_answers(ctx, facts, requests, run_script(ctx.connection, "gateway_rest", data))
         return result
 
-    def _check_answers(self, facts: dict, requests: list[dict], answer: dict) -> None:
-        explicit = self.rest_credentials is not None
-        read = answer.get("read") or {}
-        if not 200 <= (read.get("status") or 0) < 300:
-            raise GatewayError(f"cannot call the gateway's REST API: {explain(read, facts, self.logon, explicit)}")
-        responses = answer.get("responses") or []
-        for index, sent in enumerate(requests):
-            got = responses[index] if index < len(responses) else None
-            if got is None or not 200 <= (got.get("status") or 0) < 300:
-                err = GatewayError(f"the gateway refused {sent['method']} {sent['path']}: "
-                                   f"{explain(got, facts, self.logon, explicit)}")
-                err.partial = {"changed": any(200 <= (r.get("status") or 0) < 300 for r in responses)}
-                raise err
+
+def _check_answers(ctx, facts: dict, requests: list[dict], answer: dict) -> None:
+    explicit = ctx.rest_credentials is not None
+    read = answer.get("read") or {}
+    if not 200 <= (read.get("status") or 0) < 300:
+        raise RegistrationError(f"cannot call the gateway's REST API: {explain(read, facts, ctx.logon, explicit)}")
+    responses = answer.get("responses") or []
+    for index, sent in enumerate(requests):
+        got = responses[index] if index < len(responses) else None
+        if got is None or not 200 <= (got.get("status") or 0) < 300:
+            raise RegistrationError(f"the gateway refused {sent['method']} {sent['path']}: "
+                                    f"{explain(got, facts, ctx.logon, explicit)}",
+                                    changed=any(200 <= (r.get("status") or 0) < 300 for r in responses))

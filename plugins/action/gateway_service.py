@@ -17,15 +17,15 @@ class ActionModule(GatewayActionBase):
         "gateway_facts": FACTS_OPTION,
     }
 
-    def check_options(self, args):
+    def check(self, args):
         args["timeout"] = check_positive(args["timeout"], "timeout")
         args["delay"] = check_positive(args["delay"], "delay")
         return args
 
-    def act(self, args, task_vars):
-        facts, _read_now = self.gateway(args)
-        outcome = ensure_service(self._connection, facts, args["state"], timeout=args["timeout"],
-                                 delay=args["delay"], check_mode=self._task.check_mode)
+    def act(self, args, ctx):
+        facts, _read_now = ctx.gateway(args)
+        outcome = ensure_service(ctx.connection, facts, args["state"], timeout=args["timeout"],
+                                 delay=args["delay"], check_mode=ctx.check_mode)
         return {
             "changed": outcome["changed"],
             "generation": facts["generation"],

@@ -8,9 +8,10 @@ import dataclasses
 import time
 
 from ansible_collections.wac.fleet.plugins.plugin_utils._clouds import Cloud
+from ansible_collections.wac.fleet.plugins.plugin_utils._errors import WacFleetError
 
 
-class AuthError(Exception):
+class AuthError(WacFleetError):
     """Authentication failed or cannot start; the message never holds a secret or a token."""
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 from urllib.parse import urlsplit
 
+from ansible_collections.wac.fleet.plugins.plugin_utils._errors import WacFleetError
+
 CUSTOM = "custom"
 
 # cloud name -> (login host, Graph host). Sources: docs facts-entra-graph.md "National clouds".
@@ -20,7 +22,7 @@ _CLOUDS = {
 CLOUD_NAMES = (*_CLOUDS, CUSTOM)
 
 
-class CloudError(ValueError):
+class CloudError(WacFleetError, ValueError):
     """A cloud name or host that cannot be used."""
 
 

@@ -1,6 +1,6 @@
 # Copyright: contributors to wac.fleet
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The part every ``entra_*`` action plugin shares: option validation, cloud, auth, Graph client, error mapping.
+"""The part every ``entra_*`` action plugin shares: the auth options, cloud, auth, Graph client, permissions.
 
 The plugins run on the controller only: they never open the host's connection (so ``hosts: localhost`` and
 ``run_once`` on Windows hosts both work) and every check of the input happens before the first network call.
@@ -14,14 +14,13 @@ import importlib.util
 import os
 
 from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.wac.fleet.plugins.plugin_utils import _authenticator
-from ansible_collections.wac.fleet.plugins.plugin_utils._auth_base import AuthError
-from ansible_collections.wac.fleet.plugins.plugin_utils._clouds import CLOUD_NAMES, Cloud, CloudError, resolve_cloud
+from ansible_collections.wac.fleet.plugins.plugin_utils._action import WacFleetActionBase
+from ansible_collections.wac.fleet.plugins.plugin_utils._clouds import CLOUD_NAMES, Cloud, resolve_cloud
 from ansible_collections.wac.fleet.plugins.plugin_utils._graph_client import GraphClient, GraphError
-from ansible_collections.wac.fleet.plugins.plugin_utils._http import CountingSession, InputFileError, check_ca_bundle
+from ansible_collections.wac.fleet.plugins.plugin_utils._http import CountingSession, check_ca_bundle
 from ansible_collections.wac.fleet.plugins.plugin_utils._validate import InputError
 
 display = Display()
@@ -82,63 +81,45 @@ def needs_permission(permission: str, doing: str):
             method=exc.method, path=exc.path) from None
 
 
-class EntraActionBase(ActionBase):
-    """Subclasses set ARGUMENT_SPEC (+ the constraint lists), implement ``check_input`` and ``act``."""
+class EntraActionBase(WacFleetActionBase):
+    """The Entra side of the action contract (``_action.py``): ``context`` resolves the cloud, the auth method and
+    the Graph client; every result carries ``graph_requests``."""
 
-    TRANSFERS_FILES = False
     _requires_connection = False
-    _supports_check_mode = True
-    _supports_async = False
 
-    ARGUMENT_SPEC: dict = {}
-    MUTUALLY_EXCLUSIVE: list = []
-    REQUIRED_ONE_OF: list = []
-    REQUIRED_IF: list = []
-
-    def check_input(self, args: dict) -> None:
-        """Plugin-specific checks of the arguments that need no network (raise InputError)."""
-
-    def act(self, args: dict, ctx: Context) -> dict:
-        raise NotImplementedError
+    @classmethod
+    def argument_spec(cls) -> dict:
+        return {**AUTH_ARGUMENT_SPEC, **cls.ARGUMENT_SPEC}
 
     def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        del tmp
         missing = missing_libraries()
         if missing:
             raise AnsibleActionFail(f"{self._task.action} needs the Python libraries {', '.join(missing)} on the "
                                     "controller (pip install -r requirements.txt of the collection wac.fleet)")
-        _validation, args = self.validate_argument_spec(
-            argument_spec={**AUTH_ARGUMENT_SPEC, **self.ARGUMENT_SPEC},
-            mutually_exclusive=self.MUTUALLY_EXCLUSIVE,
-            required_one_of=self.REQUIRED_ONE_OF,
-            required_if=self.REQUIRED_IF,
-        )
-        client = auth_session = None
-        try:
-            for option in ("request_timeout", "retry_max_seconds", "consistency_timeout"):
-                if args[option] <= 0:
-                    raise InputError(f"{option} must be a positive number of seconds, got {args[option]:g}")
-            self.check_input(args)
-            cloud = resolve_cloud(args["cloud"], args.get("authority_host"), args.get("graph_host"))
-            verify = check_ca_bundle(args.get("ca_bundle"))
-            resolved = _authenticator.resolve({k: args.get(k) for k in _authenticator.OPTIONS}, cloud, os.environ)
-            auth_session = CountingSession(verify, args["request_timeout"])
-            token_source = _authenticator.build(resolved, auth_session)
-            client = GraphClient(cloud.graph_url, token_source, CountingSession(verify, args["request_timeout"]),
-                                 retry_max_seconds=args["retry_max_seconds"],
-                                 consistency_timeout=args["consistency_timeout"], log=display.vvvv)
-            display.vvv(f"wac.fleet: {self._task.action}: cloud {cloud.name}, auth_method {resolved.method}")
-            ctx = Context(client, cloud, resolved.settings.tenant_id, bool(self._task.check_mode),
-                          bool(self._task.diff))
-            result.update(self.act(args, ctx))
-        except (InputError, CloudError, InputFileError, AuthError) as exc:
-            result.update(failed=True, msg=str(exc))
-        except GraphError as exc:
-            result.update(failed=True, msg=str(exc), **exc.to_result())
-        finally:
-            stats = client.stats.as_dict() if client else {"total": 0, "writes": 0, "retries": 0, "by_method": {}}
-            stats["token_requests"] = auth_session.sent if auth_session else 0
-            result["graph_requests"] = stats
-        result.setdefault("changed", False)
-        return result
+        self._client = self._auth_session = None
+        return super().run(tmp, task_vars)
+
+    def check_shared(self, args: dict) -> dict:
+        for option in ("request_timeout", "retry_max_seconds", "consistency_timeout"):
+            if args[option] <= 0:
+                raise InputError(f"{option} must be a positive number of seconds, got {args[option]:g}")
+        return args
+
+    def context(self, args: dict, task_vars: dict) -> Context:
+        cloud = resolve_cloud(args["cloud"], args.get("authority_host"), args.get("graph_host"))
+        verify = check_ca_bundle(args.get("ca_bundle"))
+        resolved = _authenticator.resolve({k: args.get(k) for k in _authenticator.OPTIONS}, cloud, os.environ)
+        self._auth_session = CountingSession(verify, args["request_timeout"])
+        token_source = _authenticator.build(resolved, self._auth_session)
+        self._client = GraphClient(cloud.graph_url, token_source, CountingSession(verify, args["request_timeout"]),
+                                   retry_max_seconds=args["retry_max_seconds"],
+                                   consistency_timeout=args["consistency_timeout"], log=display.vvvv)
+        display.vvv(f"wac.fleet: {self._task.action}: cloud {cloud.name}, auth_method {resolved.method}")
+        return Context(self._client, cloud, resolved.settings.tenant_id, bool(self._task.check_mode),
+                       bool(self._task.diff))
+
+    def finish(self, result: dict) -> None:
+        client, auth_session = self._client, self._auth_session
+        stats = client.stats.as_dict() if client else {"total": 0, "writes": 0, "retries": 0, "by_method": {}}
+        stats["token_requests"] = auth_session.sent if auth_session else 0
+        result["graph_requests"] = stats

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from urllib.parse import quote
 
+from ._errors import WacFleetError
 from ._gateway_facts import value as fact
 
 CLASSIC_SERVER = "classic_server"
@@ -78,7 +79,7 @@ ALL_PROCESSES = (fact("v1.desktop_process"),)
 PLAINTEXT_PREFIX = fact("v2.proxy_credentials_form")
 
 
-class AdapterError(ValueError):
+class AdapterError(WacFleetError, ValueError):
     """The readings do not describe a gateway this collection knows."""
 
 

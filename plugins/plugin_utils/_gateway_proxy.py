@@ -8,7 +8,7 @@ compares a password, which cannot be read back).
 
 from __future__ import annotations
 
-from ._gateway_action import GatewayError
+from ._errors import WacFleetError
 from ._gateway_adapters import MODERN, adapter_for
 from ._gateway_scripts import run_script
 from ._gateway_validate import InputError, check_bypass_list, check_positive, check_proxy_address
@@ -26,7 +26,7 @@ PROXY_OPTIONS = {
 }
 
 
-class ProxyError(GatewayError):
+class ProxyError(WacFleetError):
     """The proxy cannot be set as asked (such as credentials for a new user without a password)."""
 
 

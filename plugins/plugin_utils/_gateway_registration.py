@@ -12,9 +12,14 @@ cloud name WAC does not use ("AzureCloud"), so the next run registers it once ag
 
 from __future__ import annotations
 
+from ._errors import WacFleetError
 from ._gateway_adapters import same_cloud, wac_cloud_name
 
 COMPARED = ("cloud", "tenant_id", "app_id")
+
+
+class RegistrationError(WacFleetError):
+    """The gateway's registration cannot be read or written; ``changed`` says whether a request got through."""
 
 
 def desired(facts: dict, cloud: str, tenant_id: str, app_id: str, app_object_id: str | None = None,

@@ -11,9 +11,9 @@ every run. When a read carries credentials for the gateway's REST API (``credent
 input goes on stdin like any other: a secret is never on the PowerShell command line.
 
 The command line is built here (:func:`command_line`), not by the shell plugin's private ``_encode_script``
-(deprecated in ansible-core 2.21, removed in 2.24), as ansible.windows' reboot code builds its own since it stopped
-calling it: ``PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand <base64 of the
-UTF-16-LE script>``, the form every connection plugin of ansible-core 2.16 to 2.21 takes for an encoded PowerShell
+(deprecated in ansible-core 2.21, removed in 2.24), which this collection no longer calls:
+``PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand <base64 of the UTF-16-LE
+script>``, the form every connection plugin of ansible-core 2.16 to 2.21 takes for an encoded PowerShell
 script. psrp recognises exactly this prefix with the encoded script last and runs the script in its runspace with
 standard input as the pipeline input; winrm sends it as it is (2.19 and later) or wrapped in one more encoded
 PowerShell (2.16 to 2.18); ssh with the powershell shell runs it as it is (2.21) or after ``chcp.com 65001`` in one
@@ -30,6 +30,8 @@ import re
 from ansible.module_utils.common.text.converters import to_text
 from ansible.utils.display import Display
 
+from ._errors import WacFleetError
+
 display = Display()
 
 SCRIPTS_DIR = pathlib.Path(__file__).resolve().parent / "scripts"
@@ -37,7 +39,7 @@ MARKER = "# wac.fleet operation: "
 _MARKER_LINE = re.compile(r"^# wac\.fleet operation: ([a-z0-9_]+)$")
 
 
-class ScriptError(Exception):
+class ScriptError(WacFleetError):
     """A script ran but reported a failure, or its output could not be understood."""
 
     def __init__(self, msg: str, *, operation: str, rc: int | None = None, stderr: str = ""):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 
+from ._errors import WacFleetError
 from ._gateway_adapters import CLASSIC_DESKTOP, adapter_for, describe_port_source
 from ._gateway_scripts import run_script
 
@@ -18,12 +19,9 @@ RUNNING = "Running"
 STOPPED = "Stopped"
 
 
-class GatewayServiceError(Exception):
-    """The gateway cannot be driven as asked, or did not come back in time; ``last_state`` says what was seen."""
-
-    def __init__(self, msg: str, last_state: dict | None = None):
-        super().__init__(msg)
-        self.last_state = last_state
+class GatewayServiceError(WacFleetError):
+    """The gateway cannot be driven as asked, or did not come back in time; the result's ``last_state`` says what
+    was seen."""
 
 
 def check_restartable(facts: dict, what: str = "restart") -> None:

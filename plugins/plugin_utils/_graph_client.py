@@ -15,6 +15,8 @@ import time
 from collections import Counter
 from urllib.parse import urlsplit
 
+from ansible_collections.wac.fleet.plugins.plugin_utils._errors import WacFleetError
+
 try:
     import requests
 except ImportError:  # reported by the plugins before any use (see _entra_action.missing_libraries)
@@ -28,24 +30,20 @@ CONSISTENCY_FIRST = 0.5
 CONSISTENCY_CAP = 8.0
 
 
-class GraphError(Exception):
+class GraphError(WacFleetError):
     """A failed Graph call: HTTP status, Graph error ``code``, message and ``request-id``."""
 
     def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
                  graph_message: str | None = None, request_id: str | None = None, method: str | None = None,
                  path: str | None = None):
-        super().__init__(message)
+        super().__init__(message, graph_error={"status": status, "code": code, "message": graph_message,
+                                               "request_id": request_id, "method": method, "path": path})
         self.status = status
         self.code = code
         self.graph_message = graph_message
         self.request_id = request_id
         self.method = method
         self.path = path
-
-    def to_result(self) -> dict:
-        """The fields plugins add to a failed task's result."""
-        return {"graph_error": {"status": self.status, "code": self.code, "message": self.graph_message,
-                                "request_id": self.request_id, "method": self.method, "path": self.path}}
 
 
 @dataclasses.dataclass

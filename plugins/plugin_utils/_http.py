@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 
+from ansible_collections.wac.fleet.plugins.plugin_utils._errors import WacFleetError
+
 try:
     import requests
 except ImportError:  # reported by the plugins before any use (see _entra_action.missing_libraries)
@@ -18,7 +20,7 @@ else:
 USER_AGENT = "wac.fleet-ansible-collection"
 
 
-class InputFileError(ValueError):
+class InputFileError(WacFleetError, ValueError):
     """A configured file (CA bundle) cannot be used."""
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from ansible_collections.wac.fleet.plugins.plugin_utils._errors import WacFleetError
+
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _DOMAIN = re.compile(r"^(?=.{4,253}$)([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$")
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -14,7 +16,7 @@ MAX_REDIRECT_URI_LENGTH = 256  # Entra's limit for one redirect URI
 MAX_UNIQUE_NAME_LENGTH = 120
 
 
-class InputError(ValueError):
+class InputError(WacFleetError, ValueError):
     """Bad user input; the message names the option."""
 
 

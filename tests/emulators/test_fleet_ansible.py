@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.emulators.fleet import echo_ops
-from tests.integration.ansible_run import keep_output
+from tests.integration import ansible_run
+from tests.integration.ansible_run import ansible_env
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -30,26 +28,15 @@ PLAYBOOK = """\
           - noop.stdout == ""
           - noop.stderr == ""
 """
-RECAP = re.compile(r"^(?P<host>\S+)\s*:\s*ok=(?P<ok>\d+)\s+changed=\d+\s+unreachable=(?P<unreachable>\d+)\s+"
-                   r"failed=(?P<failed>\d+)", re.MULTILINE)
 
 
 def run_playbook(tmp_path: Path, inventory: Path, *extra: str) -> tuple[int, str, dict[str, dict[str, int]]]:
     playbook = tmp_path / "noop.yml"
     playbook.write_text(PLAYBOOK)
-    env = {
-        **os.environ,
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_FORKS": "10",
-        "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-tmp"),
-        "ANSIBLE_RETRY_FILES_ENABLED": "0",
-    }
-    command = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory), str(playbook), *extra]
-    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=150, check=False)
-    output = done.stdout + done.stderr
-    keep_output(output)
-    recap = {m["host"]: {k: int(m[k]) for k in ("ok", "unreachable", "failed")} for m in RECAP.finditer(done.stdout)}
-    return done.returncode, output, recap
+    env = ansible_env(ANSIBLE_FORKS="10", ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"))
+    run = ansible_run.run_playbook(playbook, "-i", str(inventory), *extra, env=env, timeout=150)
+    recap = {host: {k: counts[k] for k in ("ok", "unreachable", "failed")} for host, counts in run.recap.items()}
+    return run.rc, run.output, recap
 
 
 @pytest.mark.parametrize(

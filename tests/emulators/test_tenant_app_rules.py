@@ -4,32 +4,12 @@ assignments to users and groups. Over real HTTPS with an msal token, as a client
 
 import uuid
 
-import pytest
-
 from tests.emulators.tenant import clients
+from tests.emulators.tenant.clients import UPSERT
 
 pytest_plugins = ["tests.emulators.tenant.fixture"]
 
-UPSERT = {"Prefer": "create-if-missing"}
-
-
-@pytest.fixture
-def graph(tenant):
-    session = clients.graph_session(tenant.endpoints, "admin")
-    base = tenant.endpoints["graph_url"]
-
-    class Graph:
-        def __getattr__(self, method):
-            return lambda path, **kw: session.request(method.upper(), base + path, **kw)
-
-    return Graph()
-
-
-def _error(response, status, code):
-    assert response.status_code == status, response.text
-    body = response.json()["error"]
-    assert body["code"] == code and body["innerError"]["request-id"]
-    return body
+_error = clients.graph_error
 
 
 def _uris(count, host="gw"):

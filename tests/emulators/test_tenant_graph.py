@@ -1,35 +1,14 @@
 """The emulated Microsoft Graph v1.0 subset, driven with requests over real HTTPS and msal tokens."""
 
-import pytest
 
 from tests.emulators.tenant import clients
+from tests.emulators.tenant.clients import UPSERT
 from tests.emulators.tenant.wellknown import ARM_APP_ID, GRAPH_APP_ID, GRAPH_PERMISSIONS
 
 # Also registered by tests/conftest.py; naming it here keeps this file runnable on its own.
 pytest_plugins = ["tests.emulators.tenant.fixture"]
 
-UPSERT = {"Prefer": "create-if-missing"}
-
-
-@pytest.fixture
-def graph(tenant):
-    session = clients.graph_session(tenant.endpoints, "admin")
-    base = tenant.endpoints["graph_url"]
-
-    class Graph:
-        def __getattr__(self, method):
-            return lambda path, **kw: session.request(method.upper(), base + path, **kw)
-
-    return Graph()
-
-
-def _error(response, status, code):
-    assert response.status_code == status, response.text
-    body = response.json()["error"]
-    assert body["code"] == code
-    assert body["innerError"]["request-id"] == response.headers["request-id"]
-    assert body["innerError"]["date"]
-    return body
+_error = clients.graph_error
 
 
 def test_upsert_creates_once_then_updates(tenant, graph):

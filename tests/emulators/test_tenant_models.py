@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from tests.emulators.tenant import ownership
 from tests.emulators.tenant.errors import GraphError
 from tests.emulators.tenant.models import Tenant
 from tests.emulators.tenant.wellknown import GRAPH_APP_ID
@@ -98,3 +99,19 @@ def test_readme_shows_the_enforced_permission_table():
 
     readme = pathlib.Path(__file__).parent / "tenant" / "README.md"
     assert markdown_table() in readme.read_text()
+
+
+def test_owned_by_callers_change_only_their_own_applications(model):
+    mine = model.create_application({"displayName": "mine"}, owner="oid-me")
+    theirs = model.create_application({"displayName": "theirs"}, owner="oid-other")
+    ownership.check_may_change_application(mine, "oid-me", owned_only=True)
+    ownership.check_may_change_application(theirs, "oid-me", owned_only=False)  # Application.ReadWrite.All
+    assert _code(lambda: ownership.check_may_change_application(theirs, "oid-me", True)) == (
+        403, "Authorization_RequestDenied")
+    ownership.check_may_create_service_principal(model, mine.props["appId"], "oid-me", True)
+    assert _code(lambda: ownership.check_may_create_service_principal(model, theirs.props["appId"], "oid-me",
+                                                                      True)) == (403, "Authorization_RequestDenied")
+    their_sp = model.create_service_principal({"appId": theirs.props["appId"]}, owner="oid-other")
+    assert _code(lambda: ownership.check_may_delete_service_principal(model, their_sp, "oid-me", True)) == (
+        403, "Authorization_RequestDenied")
+    ownership.check_may_delete_service_principal(model, their_sp, "oid-other", True)

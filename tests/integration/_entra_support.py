@@ -4,38 +4,18 @@ read back every task's registered result."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 from tests.emulators.tenant.clients import entra_connection
+from tests.integration.ansible_run import PlaybookRun, start
 
-ROOT = Path(__file__).resolve().parents[2]
-COLLECTIONS = ROOT / ".build" / "collections"
 PLAYBOOK_TIMEOUT = 180
 
 
 def connection(endpoints: dict, identity: str = "admin", **extra) -> dict:
     """module_defaults for group/wac.fleet.entra pointing at the emulator as the given test identity."""
     return entra_connection(endpoints, identity, with_secret=True, **extra)
-
-
-def clean_env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("AZURE_", "ANSIBLE_", "IDENTITY_", "MSI_", "IMDS_"))}
-    env.update({
-        "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS),
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_FORCE_COLOR": "0",
-        "ANSIBLE_LOCALHOST_WARNING": "false",
-        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
-        "ANSIBLE_RETRY_FILES_ENABLED": "false",
-        "ANSIBLE_DEPRECATION_WARNINGS": "false",
-        "PYTHONPATH": str(COLLECTIONS),
-    })
-    env.update(extra)
-    return env
 
 
 def write_playbook(tmp_path: Path, tasks: list[dict], defaults: dict | None, name: str = "play",
@@ -65,25 +45,27 @@ def write_playbook(tmp_path: Path, tasks: list[dict], defaults: dict | None, nam
     return path, results
 
 
-def run_playbook(tmp_path: Path, tasks: list[dict], defaults: dict | None = None, *, args=(), env=None,
-                 name: str = "play", wait=True, hosts: str = "localhost", inventory: str = "localhost,"):
-    """Run it; returns (completed process, {task name: registered result})."""
+def start_playbook(tmp_path: Path, tasks: list[dict], defaults: dict | None = None, *, args=(), env=None,
+                   name: str = "play", hosts: str = "localhost",
+                   inventory: str = "localhost,") -> tuple[PlaybookRun, Path]:
+    """Start it in the background; returns (the run, the path of its results file for :func:`registered`)."""
     path, results = write_playbook(tmp_path, tasks, defaults, name, hosts)
-    cmd = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", inventory, str(path), *args]
-    process = subprocess.Popen(cmd, cwd=tmp_path, env=env or clean_env(), stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
-    if not wait:
-        return process, results
-    out = process.communicate(timeout=PLAYBOOK_TIMEOUT)[0]
-    return finish(process, out, results)
+    return start(path, "-i", inventory, *args, env=env, cwd=tmp_path, name=name), results
 
 
-def finish(process, out: str, results: Path):
-    process.stdout_text = out
-    data = json.loads(results.read_text()) if results.exists() else {}
+def registered(run: PlaybookRun, results: Path) -> dict:
+    """{task name: registered result} of an ended run."""
     if not results.exists():
-        raise AssertionError(f"playbook did not finish (rc={process.returncode}):\n{out}")
-    return process, data
+        raise AssertionError(f"playbook did not finish (rc={run.rc}):\n{run.output}")
+    return json.loads(results.read_text())
+
+
+def run_playbook(tmp_path: Path, tasks: list[dict], defaults: dict | None = None,
+                 **options) -> tuple[PlaybookRun, dict]:
+    """Run it to its end; returns (the run, {task name: registered result})."""
+    run, results = start_playbook(tmp_path, tasks, defaults, **options)
+    run.wait(PLAYBOOK_TIMEOUT)
+    return run, registered(run, results)
 
 
 def methods(entries: list[dict]) -> dict:

@@ -1,17 +1,31 @@
-"""Run the real ansible-playbook as a subprocess and read its recap: the one way integration tests drive Ansible."""
+"""The one runner of ``ansible-playbook`` in the tests: a real subprocess, its environment, its PLAY RECAP.
+
+    run = run_playbook("register_wac.yml", "--check", env=ansible_env(...), cwd=work)   # waits
+    run = start(path, "-i", inventory, env=..., cwd=...)   # runs in the background (races, interrupts, reading
+    ...                                                    # its output as it comes: run.wait(on_line=...))
+    run.wait(timeout=180)
+    run.rc, run.stdout, run.stderr, run.output, run.recap, run.hosts("changed")
+    run.data, run.result(task, host), run.changed(host)    # with the results_json stdout callback (callback_plugins/)
+
+Every run's environment is :func:`ansible_env`: the caller's without its ``AZURE_*``, ``ANSIBLE_*`` (and managed
+identity) variables, so that what a developer's shell sets never reaches a test's playbook.
+"""
 
 from __future__ import annotations
 
-import dataclasses
+import json
 import os
 import re
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOKS = ROOT / "playbooks"
+COLLECTIONS = ROOT / ".build" / "collections"
+STRIPPED_PREFIXES = ("AZURE_", "ANSIBLE_", "IDENTITY_", "MSI_", "IMDS_")
 RECAP = re.compile(
     r"^(?P<host>\S+)\s+:\s+ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+unreachable=(?P<unreachable>\d+)"
     r"\s+failed=(?P<failed>\d+)\s+skipped=(?P<skipped>\d+)\s+rescued=(?P<rescued>\d+)\s+ignored=(?P<ignored>\d+)",
@@ -19,26 +33,12 @@ RECAP = re.compile(
 )
 
 
-@dataclasses.dataclass
-class PlaybookRun:
-    rc: int
-    stdout: str
-    stderr: str
-    recap: dict[str, dict[str, int]]
-
-    def hosts(self, key: str) -> list[str]:
-        """Hosts whose recap counter `key` (changed, failed, unreachable, ...) is not zero."""
-        return sorted(h for h, counts in self.recap.items() if counts[key])
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-
-def ansible_env(**extra: str) -> dict[str, str]:
-    env = dict(os.environ)
+def ansible_env(**extra: str | None) -> dict[str, str]:
+    """The environment of a test's ansible-playbook; ``extra`` on top (a value None drops the variable)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(STRIPPED_PREFIXES)}
     env.update(
-        ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".build" / "collections"),
+        ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
+        PYTHONPATH=str(COLLECTIONS),
         ANSIBLE_NOCOLOR="1",
         ANSIBLE_FORCE_COLOR="0",
         ANSIBLE_HOST_KEY_CHECKING="False",
@@ -48,7 +48,12 @@ def ansible_env(**extra: str) -> dict[str, str]:
         ANSIBLE_PYTHON_INTERPRETER=sys.executable,
     )
     env.update(extra)
-    return env
+    return {k: v for k, v in env.items() if v is not None}
+
+
+def parse_recap(stdout: str) -> dict[str, dict[str, int]]:
+    """The PLAY RECAP: {host: {ok, changed, unreachable, failed, skipped, rescued, ignored}}."""
+    return {m["host"]: {k: int(v) for k, v in m.groupdict().items() if k != "host"} for m in RECAP.finditer(stdout)}
 
 
 def keep_output(output: str) -> None:
@@ -63,26 +68,102 @@ def keep_output(output: str) -> None:
         stream.write(output)
 
 
-def run_playbook(
-    playbook: str | Path,
-    *args: str,
-    inventory: str | Path | None = None,
-    env: dict[str, str] | None = None,
-    cwd: Path | None = None,
-    timeout: float = 300,
-) -> PlaybookRun:
-    """Run `ansible-playbook` on a playbook path (or a name under playbooks/) and parse the PLAY RECAP."""
+class PlaybookRun:
+    """One ansible-playbook process: started by :func:`start`, ended by :meth:`wait`."""
+
+    def __init__(self, process: subprocess.Popen, name: str | None = None):
+        self.process = process
+        self.name = name
+        self.rc: int | None = None
+        self.stdout = ""
+        self.stderr = ""
+        self.recap: dict[str, dict[str, int]] = {}
+
+    def wait(self, timeout: float = 300, on_line=None) -> PlaybookRun:
+        """Wait for the end (killing the process after ``timeout`` seconds: an AssertionError); ``on_line`` is
+        called with each line of standard output as it comes."""
+        out: list[str] = []
+        err: list[str] = []
+
+        def read_stdout():
+            for line in self.process.stdout:
+                out.append(line)
+                if on_line is not None:
+                    on_line(line)
+
+        readers = [threading.Thread(target=read_stdout, daemon=True),
+                   threading.Thread(target=lambda: err.append(self.process.stderr.read()), daemon=True)]
+        for reader in readers:
+            reader.start()
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            timed_out = True
+        else:
+            timed_out = False
+        for reader in readers:
+            reader.join(30)
+        self.rc, self.stdout, self.stderr = self.process.returncode, "".join(out), "".join(err)
+        self.recap = parse_recap(self.stdout)
+        keep_output(self.output)
+        if timed_out:
+            raise AssertionError(f"ansible-playbook did not end within {timeout} s:\n{self.stdout[-3000:]}\n"
+                                 f"{self.stderr[-3000:]}")
+        return self
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    def hosts(self, key: str) -> list[str]:
+        """Hosts whose recap counter `key` (changed, failed, unreachable, ...) is not zero."""
+        return sorted(h for h, counts in self.recap.items() if counts[key])
+
+    # The output of the results_json stdout callback (tests/integration/callback_plugins/results_json.py).
+    @property
+    def data(self) -> dict:
+        try:
+            return json.loads(self.stdout)
+        except ValueError as exc:
+            raise AssertionError(f"ansible-playbook gave no JSON (rc {self.rc}):\n{self.stdout[-3000:]}\n"
+                                 f"{self.stderr[-3000:]}") from exc
+
+    @property
+    def stats(self) -> dict:
+        return self.data["stats"]
+
+    def result(self, task_name: str, host: str) -> dict:
+        for play in self.data["plays"]:
+            for task in play["tasks"]:
+                if task["task"]["name"] == task_name and host in task["hosts"]:
+                    return task["hosts"][host]
+        raise KeyError(f"no result of task {task_name!r} for {host}")
+
+    def changed(self, host: str) -> int:
+        return self.stats[host]["changed"]
+
+
+def playbook_path(playbook: str | Path) -> Path:
+    """A playbook's path, or a name under playbooks/."""
     path = Path(playbook)
-    if not path.is_absolute() and not path.exists():
-        path = PLAYBOOKS / path
-    command = [str(Path(sys.executable).with_name("ansible-playbook")), str(path), *args]
+    return path if path.is_absolute() or path.exists() else PLAYBOOKS / path
+
+
+def start(playbook: str | Path, *args: str, inventory: str | Path | None = None, env: dict[str, str] | None = None,
+          cwd: Path | None = None, name: str | None = None) -> PlaybookRun:
+    """Start ``ansible-playbook`` in its own session (so that a test can signal its process group)."""
+    command = [str(Path(sys.executable).with_name("ansible-playbook")), str(playbook_path(playbook)), *args]
     if inventory is not None:
         command += ["-i", str(inventory)]
-    proc = subprocess.run(
-        command, capture_output=True, text=True, env=env or ansible_env(), cwd=cwd, timeout=timeout, check=False
-    )
-    keep_output(proc.stdout + proc.stderr)
-    recap = {
-        m["host"]: {k: int(v) for k, v in m.groupdict().items() if k != "host"} for m in RECAP.finditer(proc.stdout)
-    }
-    return PlaybookRun(proc.returncode, proc.stdout, proc.stderr, recap)
+    process = subprocess.Popen(command, cwd=cwd, env=env or ansible_env(), text=True, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, start_new_session=True)
+    return PlaybookRun(process, name)
+
+
+def run_playbook(playbook: str | Path, *args: str, inventory: str | Path | None = None,
+                 env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 300,
+                 name: str | None = None) -> PlaybookRun:
+    """Run ``ansible-playbook`` to its end."""
+    return start(playbook, *args, inventory=inventory, env=env, cwd=cwd, name=name).wait(timeout)

@@ -11,9 +11,9 @@ inventory, as a user would lay it out (scripts/demo.py does the same by hand).
         world.graph_writes(), world.scripts(name)  # the emulators' logs: Graph writes, ops run on a PC
         world.set_vars(entra_app_id="...")         # rewrite group_vars/wac_gateways.yml
 
-``world.start(...)`` starts a run without waiting (``Popen``), for races and interrupts; ``world.finish(proc)``
-collects it. Every run writes its fleet report to ``<work>/reports/<name>`` and uses its own local temp folder.
-The fixtures are registered for tests/integration by its conftest.py.
+``world.start(...)`` starts a run without waiting, for races and interrupts; its ``wait()`` collects it (both from
+tests.integration.ansible_run, the one runner). Every run writes its fleet report to ``<work>/reports/<name>`` and
+uses its own local temp folder. The fixtures are registered for tests/integration by its conftest.py.
 """
 
 from __future__ import annotations
@@ -21,15 +21,13 @@ from __future__ import annotations
 import copy
 import json
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.emulators.tenant.clients import entra_connection
-from tests.integration.ansible_run import RECAP, PlaybookRun, ansible_env, keep_output, run_playbook
+from tests.integration.ansible_run import PlaybookRun, ansible_env, run_playbook, start
 
 UNIQUE_NAME = "wac-fleet-gateways"
 PROXY = "http://proxy.contoso.test:3128"
@@ -79,13 +77,9 @@ class World:
         (self.work / "group_vars" / "wac_gateways_modern.yml").write_text("---\n" + json.dumps(modern, indent=1) + "\n")
 
     def env(self, name: str, **extra) -> dict:
-        env = ansible_env(ANSIBLE_CONFIG=str(self.work / "ansible.cfg"),
-                          ANSIBLE_LOCAL_TEMP=str(self.work / "tmp" / name),
-                          WAC_FLEET_REPORT_DIR=str(self.work / "reports" / name), **self.secrets)
-        for key in ("ANSIBLE_CALLBACKS_ENABLED", "ANSIBLE_STDOUT_CALLBACK", "ANSIBLE_CALLBACK_PLUGINS"):
-            env.pop(key, None)
-        env.update(extra)
-        return {k: v for k, v in env.items() if v is not None}
+        return ansible_env(ANSIBLE_CONFIG=str(self.work / "ansible.cfg"),
+                           ANSIBLE_LOCAL_TEMP=str(self.work / "tmp" / name),
+                           WAC_FLEET_REPORT_DIR=str(self.work / "reports" / name), **{**self.secrets, **extra})
 
     def _name(self, name: str | None) -> str:
         self.runs += 1
@@ -94,35 +88,16 @@ class World:
     def run(self, playbook: str = "register_wac.yml", *args: str, name: str | None = None, timeout: float = 180,
             env: dict | None = None) -> PlaybookRun:
         name = self._name(name)
-        run = run_playbook(playbook, *args, env=self.env(name, **(env or {})), cwd=self.work, timeout=timeout)
-        (self.work / f"{name}.log").write_text(run.stdout + run.stderr)
-        run.name = name
+        run = run_playbook(playbook, *args, env=self.env(name, **(env or {})), cwd=self.work, timeout=timeout,
+                           name=name)
+        (self.work / f"{name}.log").write_text(run.output)
         return run
 
     def start(self, playbook: str = "register_wac.yml", *args: str, name: str | None = None,
-              env: dict | None = None) -> subprocess.Popen:
+              env: dict | None = None) -> PlaybookRun:
+        """The run started in the background; ``run.wait(timeout)`` ends it."""
         name = self._name(name)
-        path = Path(__file__).resolve().parents[2] / "playbooks" / playbook
-        command = [str(Path(sys.executable).with_name("ansible-playbook")), str(path), *args]
-        process = subprocess.Popen(command, cwd=self.work, env=self.env(name, **(env or {})), text=True,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-        process.run_name = name
-        return process
-
-    @staticmethod
-    def finish(process: subprocess.Popen, timeout: float = 180) -> PlaybookRun:
-        try:
-            out, err = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            out, err = process.communicate()
-            raise AssertionError(
-                f"ansible-playbook did not end within {timeout} s:\n{out[-3000:]}\n{err[-3000:]}") from None
-        keep_output(out + err)
-        recap = {m["host"]: {k: int(v) for k, v in m.groupdict().items() if k != "host"} for m in RECAP.finditer(out)}
-        run = PlaybookRun(process.returncode, out, err, recap)
-        run.name = process.run_name
-        return run
+        return start(playbook, *args, env=self.env(name, **(env or {})), cwd=self.work, name=name)
 
     def report(self, run: PlaybookRun | str) -> dict:
         """report.json of a run (the PlaybookRun or its name)."""

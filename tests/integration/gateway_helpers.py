@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
-from tests.integration.ansible_run import ansible_env, keep_output
+from tests.integration import ansible_run
+from tests.integration.ansible_run import PlaybookRun, ansible_env
 
 CALLBACKS = Path(__file__).resolve().parent / "callback_plugins"
 TENANT = "11111111-2222-3333-4444-555555555555"
@@ -62,49 +61,22 @@ UNREGISTER = textwrap.dedent("""\
     """)
 
 
-class PlaybookRun:
-    def __init__(self, completed: subprocess.CompletedProcess):
-        self.rc = completed.returncode
-        self.stdout = completed.stdout
-        self.stderr = completed.stderr
-        try:
-            self.data = json.loads(completed.stdout)
-        except ValueError as exc:
-            raise AssertionError(f"ansible-playbook gave no JSON (rc {self.rc}):\n{completed.stdout[-3000:]}\n"
-                                 f"{completed.stderr[-3000:]}") from exc
-
-    @property
-    def stats(self) -> dict:
-        return self.data["stats"]
-
-    def result(self, task_name: str, host: str) -> dict:
-        for play in self.data["plays"]:
-            for task in play["tasks"]:
-                if task["task"]["name"] == task_name and host in task["hosts"]:
-                    return task["hosts"][host]
-        raise KeyError(f"no result of task {task_name!r} for {host}")
-
-    def changed(self, host: str) -> int:
-        return self.stats[host]["changed"]
-
-
 def run_playbook(fleet, playbook: str, directory: Path, *args: str, extra_inventory: str | None = None,
                  timeout: float = 240) -> PlaybookRun:
+    """Write ``playbook`` to ``directory`` and run it on the fleet with the results_json stdout callback (so that
+    ``run.result(task, host)`` reads each task's result)."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "playbook.yml"
     path.write_text(playbook)
-    command = [str(Path(sys.executable).with_name("ansible-playbook")), "-i", str(fleet.inventory_path), "-f", "10",
-               "-e", json.dumps({"proxy_password": PROXY_PASSWORD}), str(path), *args]
+    inventories = ["-i", str(fleet.inventory_path)]
     if extra_inventory:
         extra = directory / "extra_inventory.ini"
         extra.write_text(extra_inventory)
-        command[3:3] = ["-i", str(extra)]
+        inventories += ["-i", str(extra)]
     env = ansible_env(ANSIBLE_STDOUT_CALLBACK="results_json", ANSIBLE_CALLBACK_PLUGINS=str(CALLBACKS),
                       ANSIBLE_LOCAL_TEMP=str(directory / "tmp"))
-    env.pop("ANSIBLE_CALLBACKS_ENABLED", None)
-    completed = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout, check=False)
-    keep_output(completed.stdout + completed.stderr)
-    return PlaybookRun(completed)
+    secrets = json.dumps({"proxy_password": PROXY_PASSWORD})
+    return ansible_run.run_playbook(path, *inventories, "-f", "10", "-e", secrets, *args, env=env, timeout=timeout)
 
 
 def ops_since(fleet, name: str, start: int) -> list[str]:

@@ -37,7 +37,7 @@ def test_two_halves_at_once_share_one_app_with_the_union_of_their_uris(fleet_wor
         first = world.start("register_wac.yml", "--limit", ",".join(half_a), name=f"a{round_number}")
         second = world.start("register_wac.yml", "--limit", ",".join(half_b), "-e", f"@{extra_b}",
                              name=f"b{round_number}", env={"AZURE_CLIENT_SECRET": None})
-        run_a, run_b = world.finish(first), world.finish(second)
+        run_a, run_b = first.wait(180), second.wait(180)
         assert run_a.rc == 0, run_a.output
         assert run_b.rc == 0, run_b.output
 
@@ -74,7 +74,7 @@ def test_two_halves_past_the_limit_never_overfill_an_app_nor_lose_a_uri(fleet_wo
     first = world.start("register_wac.yml", "--limit", ",".join(half_a), name="a")
     second = world.start("register_wac.yml", "--limit", ",".join(half_b), "-e", f"@{extra_b}", name="b",
                          env={"AZURE_CLIENT_SECRET": None})
-    run_a, run_b = world.finish(first, timeout=600), world.finish(second, timeout=600)
+    run_a, run_b = first.wait(600), second.wait(600)
     assert run_a.rc == 0, run_a.output[-3000:]
     assert run_b.rc == 0, run_b.output[-3000:]
 

@@ -32,7 +32,7 @@ def test_create_rerun_check_mode_and_consent(tenant, tmp_path):
 
     # first run: creates the app (one upsert), its service principal, the consent
     run, res = run_playbook(tmp_path, _tasks("wac-flow"), defaults, args=["--diff"], name="first")
-    assert all(not r.get("failed") for r in res.values()), run.stdout_text
+    assert all(not r.get("failed") for r in res.values()), run.output
     app, consent, info = res["app"], res["consent"], res["info"]
     assert app["changed"] and app["created"] and app["service_principal_id"]
     assert {a["uri"] for a in app["redirect_uris_added"]} == set(URIS)
@@ -50,7 +50,7 @@ def test_create_rerun_check_mode_and_consent(tenant, tmp_path):
     # re-run, URIs in another order: changed=0 and not a single write reaches Graph
     tenant.model.log.clear()
     run, res = run_playbook(tmp_path, _tasks("wac-flow", list(reversed(URIS))), defaults, name="rerun")
-    assert [name for name, r in res.items() if r.get("changed") or r.get("failed")] == [], run.stdout_text
+    assert [name for name, r in res.items() if r.get("changed") or r.get("failed")] == [], run.output
     assert tenant.requests(write_only=True) == []
     rerun = methods(tenant.requests())
     print(f"\nGraph requests by method: first run {first_run}, re-run {rerun}")
@@ -80,8 +80,8 @@ def test_run_once_on_windows_hosts_needs_no_connection(tenant, tmp_path):
               "run_once": True}]
     run, res = run_playbook(tmp_path, tasks, connection(tenant.endpoints), hosts="wac_gateways",
                             inventory=str(inventory))
-    assert res["app"]["changed"] and not res["app"].get("failed"), run.stdout_text
-    assert "unreachable=0" in run.stdout_text
+    assert res["app"]["changed"] and not res["app"].get("failed"), run.output
+    assert "unreachable=0" in run.output
     assert len([w for w in tenant.requests(write_only=True) if "uniqueName=" in w["path"]]) == 1
 
 
@@ -98,7 +98,7 @@ def test_application_permissions_consent_once_then_idempotent(tenant, tmp_path):
         {"name": "info", "wac.fleet.entra_app_info": {"app_id": "{{ r0.app_id }}"}},
     ]
     run, res = run_playbook(tmp_path, tasks, connection(tenant.endpoints))
-    assert all(not r.get("failed") for r in res.values()), run.stdout_text
+    assert all(not r.get("failed") for r in res.values()), run.output
     consent = res["consent"]
     assert consent["changed"]
     assert consent["app_roles_assigned"] == [{"resource": "Microsoft Graph", "role": "Application.Read.All"}]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 import time
 
-from tests.integration._entra_support import connection, finish, run_playbook
+from tests.integration._entra_support import connection, registered, run_playbook, start_playbook
 
 FOREIGN = "https://foreign.contoso.example/wac"
 OURS = "https://localhost:6516"
@@ -51,7 +51,7 @@ def test_existing_apps(tenant, tmp_path):
         {"name": "info by display name", "wac.fleet.entra_app_info": {"display_name": "twin", "consent": False}},
     ]
     run, res = run_playbook(tmp_path, tasks, connection(tenant.endpoints), args=["--diff"])
-    out = run.stdout_text
+    out = run.output
 
     assert res["additive"]["changed"] and set(_app(tenant, additive)["spa"]["redirectUris"]) == {FOREIGN, OURS}
     assert res["additive"]["redirect_uris_removed"] == []
@@ -126,11 +126,10 @@ def test_two_runs_at_once_end_with_the_union(tenant, tmp_path):
         run_dir = tmp_path / f"run{index}"
         run_dir.mkdir()
         tasks = [{"name": "app", "wac.fleet.entra_app": {"unique_name": "wac-concurrent", "redirect_uris": [uri]}}]
-        started.append(run_playbook(run_dir, tasks, defaults, wait=False))
+        started.append(start_playbook(run_dir, tasks, defaults))
     results = []
-    for process, path in started:
-        out = process.communicate(timeout=180)[0]
-        results.append(finish(process, out, path)[1]["app"])
+    for run, path in started:
+        results.append(registered(run.wait(180), path)["app"])
     assert all(not r.get("failed") for r in results), results
     apps = [r.props for r in tenant.model.applications.values() if r.props.get("uniqueName") == "wac-concurrent"]
     assert len(apps) == 1, "two concurrent runs must never make two apps"

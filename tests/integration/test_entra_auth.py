@@ -8,11 +8,11 @@ import json
 import os
 import re
 import stat
-import threading
 
 import requests
 
-from tests.integration._entra_support import clean_env, connection, finish, run_playbook
+from tests.integration._entra_support import connection, registered, run_playbook, start_playbook
+from tests.integration.ansible_run import ansible_env
 
 
 def _control(tenant, path, body=None):
@@ -47,10 +47,10 @@ def test_secret_certificate_federated_managed_identity(tenant, tmp_path):
         {"name": "managed identity", "wac.fleet.entra_app_info": {**info, "auth_method": "managed_identity"}},
         {"name": "wrong secret", "wac.fleet.entra_app_info": {**info, "client_secret": "not-the-secret-4711"}},
     ]
-    env = clean_env(AZURE_CLIENT_ID=ids["admin"]["client_id"], AZURE_CLIENT_SECRET=ids["admin"]["client_secret"],
-                    IDENTITY_ENDPOINT=ep["managed_identity_endpoint"], IDENTITY_HEADER=ep["managed_identity_header"])
+    env = ansible_env(AZURE_CLIENT_ID=ids["admin"]["client_id"], AZURE_CLIENT_SECRET=ids["admin"]["client_secret"],
+                      IDENTITY_ENDPOINT=ep["managed_identity_endpoint"], IDENTITY_HEADER=ep["managed_identity_header"])
     run, res = run_playbook(tmp_path, tasks, defaults, env=env, args=["-vvvv"])
-    out = run.stdout_text
+    out = run.output
     for name in ("env secret", "pem", "pfx", "federated", "managed identity"):
         assert not res[name].get("failed"), (name, res[name])
         assert res[name]["exists"] is False and res[name]["graph_requests"]["total"] == 1, name
@@ -82,22 +82,16 @@ def test_device_code_live_prompt_and_token_cache(tenant, tmp_path):
         {"name": "uncached", "wac.fleet.entra_app_info": {**info, "token_cache": False,
                                                           "token_cache_path": str(no_cache)}},
     ]
-    process, results = run_playbook(tmp_path, tasks, base, wait=False)
-    lines, approved = [], []
+    run, results = start_playbook(tmp_path, tasks, base)
+    approved = []
 
-    def pump():
-        for line in process.stdout:
-            lines.append(line)
-            match = re.search(r"enter the code ([A-Z0-9]{6,12})", line)
-            if match:  # shown while the playbook waits: approve it as the admin would in a browser
-                approved.append(_control(tenant, "device/approve", {"user_code": match.group(1)}))
+    def approve(line):
+        match = re.search(r"enter the code ([A-Z0-9]{6,12})", line)
+        if match:  # shown while the playbook waits: approve it as the admin would in a browser
+            approved.append(_control(tenant, "device/approve", {"user_code": match.group(1)}))
 
-    reader = threading.Thread(target=pump, daemon=True)
-    reader.start()
-    process.wait(timeout=180)
-    reader.join(10)
-    _process, res = finish(process, "".join(lines), results)
-    assert all(not r.get("failed") for r in res.values()), "".join(lines)
+    res = registered(run.wait(180, on_line=approve), results)
+    assert all(not r.get("failed") for r in res.values()), run.output
     assert len(approved) == 2, "first and uncached prompt; cached signs in silently"
     assert all(a["status"] == "approved" for a in approved)
     assert stat.S_IMODE(os.stat(cache).st_mode) == 0o600

@@ -56,7 +56,7 @@ def test_consent_converges_when_a_concurrent_run_wrote_first(tenant, tmp_path, c
         {"method": "POST", "path": assigned_to, "nth": 1, "run": other_run_assigns}])
     run, res = run_playbook(tmp_path, [_consent(app_id)], connection(tenant.endpoints))
     consent = res["consent"]
-    assert not consent.get("failed") and consent["changed"], run.stdout_text
+    assert not consent.get("failed") and consent["changed"], run.output
     assert consent["scopes_granted"] == [{"resource": "Microsoft Graph", "scopes": ["User.Read", "openid"]}]
     assert consent["app_roles_assigned"] == [{"resource": "Microsoft Graph", "role": "Application.Read.All"}]
     assert [c["missing_scopes"] + c["missing_roles"] for c in consent["consent"]] == [[]]
@@ -75,7 +75,7 @@ def test_consent_converges_when_a_concurrent_run_wrote_first(tenant, tmp_path, c
 
     tenant.model.log.clear()
     run, res = run_playbook(tmp_path, [_consent(app_id)], connection(tenant.endpoints), name="again")
-    assert not res["consent"].get("failed") and not res["consent"]["changed"], run.stdout_text
+    assert not res["consent"].get("failed") and not res["consent"]["changed"], run.output
     assert tenant.requests(write_only=True) == []
 
 

@@ -41,7 +41,7 @@ def test_requests_per_run_and_growth_touch_only_the_app_with_room(tenant, tmp_pa
     defaults = connection(tenant.endpoints)
     run, res = run_playbook(tmp_path, [fleet_task(gateways(600)), CONSENT], defaults, name="first")
     apps = res["apps"]
-    assert not apps.get("failed"), run.stdout_text
+    assert not apps.get("failed"), run.output
     assert [(a["unique_name"], a["redirect_uri_count"], len(a["gateways"])) for a in apps["apps"]] == [
         (BASE, 256, 256), (f"{BASE}-2", 256, 256), (f"{BASE}-3", 88, 88)]
     first = tenant.requests()
@@ -52,14 +52,14 @@ def test_requests_per_run_and_growth_touch_only_the_app_with_room(tenant, tmp_pa
     registered = [dict(g, registered_app_id=by_name[apps["gateway_apps"][g["name"]]]) for g in gateways(600)]
     tenant.model.log.clear()
     run, res = run_playbook(tmp_path, [fleet_task(registered), CONSENT], defaults, name="rerun")
-    assert not res["apps"]["changed"] and not any(r["changed"] for r in res["consent"]["results"]), run.stdout_text
+    assert not res["apps"]["changed"] and not any(r["changed"] for r in res["consent"]["results"]), run.output
     rerun = tenant.requests()
     assert len(rerun) <= 4 + 2 * 2 and tenant.requests(write_only=True) == [], methods(rerun)
     print(f"\nGraph requests, 3 apps: first run {methods(first)}, re-run {methods(rerun)}")
 
     tenant.model.log.clear()
     run, res = run_playbook(tmp_path, [fleet_task(registered + gateways(10, 600)), CONSENT], defaults, name="grown")
-    assert res["apps"]["changed"], run.stdout_text
+    assert res["apps"]["changed"], run.output
     third = app_props(tenant, f"{BASE}-3")
     assert {e["path"] for e in tenant.requests(write_only=True)} == {f"/v1.0/applications/{third['id']}"}
     assert count(third) == 98 and {res["apps"]["gateway_apps"][f"gw{i:04d}"] for i in range(600, 610)} == {
@@ -72,7 +72,7 @@ def test_what_a_concurrent_writer_overflows_moves_to_the_next_app(tenant, tmp_pa
     defaults = connection(tenant.endpoints)
     run, res = run_playbook(tmp_path, [fleet_task(gateways(250))], defaults, name="first")
     first = res["apps"]["apps"][0]
-    assert res["apps"]["apps"][0]["redirect_uri_count"] == 250, run.stdout_text
+    assert res["apps"]["apps"][0]["redirect_uri_count"] == 250, run.output
     foreign = [f"https://other-run-{i}.contoso.test" for i in range(6)]
 
     def other_run_fills_the_app(model):
@@ -84,7 +84,7 @@ def test_what_a_concurrent_writer_overflows_moves_to_the_next_app(tenant, tmp_pa
     fleet = gateways(250, registered=first["app_id"]) + gateways(10, 250)
     run, res = run_playbook(tmp_path, [fleet_task(fleet)], defaults, name="race")
     apps = res["apps"]
-    assert not apps.get("failed"), run.stdout_text
+    assert not apps.get("failed"), run.output
     assert tenant.model.faults.as_dict()["before_request"][0]["fired"]
     one, two = app_props(tenant, BASE), app_props(tenant, f"{BASE}-2")
     assert count(one) == 256 and set(foreign) <= set(one["spa"]["redirectUris"]), "the other run's URIs are kept"
@@ -100,7 +100,7 @@ def test_personal_accounts_shard_at_100_and_a_foreign_app_is_never_written(tenan
     personal = fleet_task(gateways(150), sign_in_audience="AzureADandPersonalMicrosoftAccount")
     run, res = run_playbook(tmp_path, [personal], connection(tenant.endpoints))
     apps = res["apps"]
-    assert not apps.get("failed"), run.stdout_text
+    assert not apps.get("failed"), run.output
     assert [(a["unique_name"], a["redirect_uri_count"], a["redirect_uri_limit"]) for a in apps["apps"]] == [
         (BASE, 100, 100), (f"{BASE}-3", 50, 100)]
     assert foreign.props == before
@@ -111,7 +111,7 @@ def test_check_mode_plans_the_apps_and_writes_nothing(tenant, tmp_path):
     run, res = run_playbook(tmp_path, [fleet_task(gateways(300))], connection(tenant.endpoints),
                             args=["--check", "--diff"])
     apps = res["apps"]
-    assert apps["changed"] and apps["created"], run.stdout_text
+    assert apps["changed"] and apps["created"], run.output
     assert [(a["unique_name"], a["app_id"], a["redirect_uri_count"]) for a in apps["apps"]] == [
         (BASE, None, 256), (f"{BASE}-2", None, 44)]
     assert set(apps["diff"]["after"]) == {BASE, f"{BASE}-2"} and apps["diff"]["before"][BASE] == {}
@@ -125,7 +125,7 @@ def test_app_roles_are_stable_and_a_role_added_by_hand_stays(tenant, tmp_path):
                                               "spa": {"redirectUris": ["https://kept.contoso.test"]}})
     run, res = run_playbook(tmp_path, [fleet_task(gateways(3))], defaults)
     app = res["apps"]["apps"][0]
-    assert app["app_roles_added"] == ["User", "Admin"] and app["object_id"] == legacy.id, run.stdout_text
+    assert app["app_roles_added"] == ["User", "Admin"] and app["object_id"] == legacy.id, run.output
     roles = {r["value"]: r for r in legacy.props["appRoles"]}
     assert {v: r["id"] for v, r in roles.items()} == {
         v: str(uuid.uuid5(ROLE_NAMESPACE, f"{BASE}/{v}")) for v in ("User", "Admin")}
@@ -139,7 +139,7 @@ def test_app_roles_are_stable_and_a_role_added_by_hand_stays(tenant, tmp_path):
     tenant.model.update_application(legacy, {"appRoles": [*kept, auditor]})
     tenant.model.log.clear()
     run, res = run_playbook(tmp_path, [fleet_task(gateways(3))], defaults, name="again")
-    assert not res["apps"]["changed"] and tenant.requests(write_only=True) == [], run.stdout_text
+    assert not res["apps"]["changed"] and tenant.requests(write_only=True) == [], run.output
     assert [r["value"] for r in legacy.props["appRoles"]] == ["User", "Admin", "Auditor"]
     assert {r["value"]: r["id"] for r in legacy.props["appRoles"]}["User"] == roles["User"]["id"]
 
@@ -160,7 +160,7 @@ def test_users_and_groups_assigned_additive_then_exclusive(tenant, tmp_path):
     run, res = run_playbook(tmp_path, [fleet_task(gateways(3)), assign(wanted)], defaults, args=["--diff"])
     (first,) = res["assign"]["results"]
     assert first["changed"] and sorted(a["role"] for a in first["assigned"]) == ["Admin", "User", "User"], \
-        run.stdout_text
+        run.output
     sp = tenant.model.get_service_principal("id", first["service_principal_id"])
     assigned = {(a.props["principalId"], a.props["principalType"]) for a in tenant.model.assignments_to(sp)}
     assert assigned == {(user, "User"), (group, "Group"), (admin, "User")}
@@ -168,21 +168,21 @@ def test_users_and_groups_assigned_additive_then_exclusive(tenant, tmp_path):
 
     tenant.model.log.clear()
     run, res = run_playbook(tmp_path, [fleet_task(gateways(3)), assign(wanted)], defaults, name="again")
-    assert not res["assign"]["results"][0]["changed"] and tenant.requests(write_only=True) == [], run.stdout_text
+    assert not res["assign"]["results"][0]["changed"] and tenant.requests(write_only=True) == [], run.output
 
     run, res = run_playbook(tmp_path, [fleet_task(gateways(3)), assign({"User": [group], "Admin": []}, "exclusive")],
                             defaults, args=["--check"], name="check")
     planned = res["assign"]["results"][0]
-    assert planned["changed"] and tenant.requests(write_only=True) == [], run.stdout_text
+    assert planned["changed"] and tenant.requests(write_only=True) == [], run.output
     assert sorted((r["principal_id"], r["role"]) for r in planned["removed"]) == sorted(
         [(user, "User"), (admin, "Admin")])
     run, res = run_playbook(tmp_path, [fleet_task(gateways(3)), assign({"User": [group], "Admin": []}, "exclusive")],
                             defaults, name="exclusive")
-    assert res["assign"]["results"][0]["changed"], run.stdout_text
+    assert res["assign"]["results"][0]["changed"], run.output
     assert {a.props["principalId"] for a in tenant.model.assignments_to(sp)} == {group}
 
     run, res = run_playbook(tmp_path, [fleet_task(gateways(3)), assign({"Owner": [user]})], defaults, name="bad")
-    assert "has no app role 'Owner'" in res["assign"]["results"][0]["msg"], run.stdout_text
+    assert "has no app role 'Owner'" in res["assign"]["results"][0]["msg"], run.output
 
 
 def test_bad_input_fails_naming_it_before_any_request(tenant, tmp_path):

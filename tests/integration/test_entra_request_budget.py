@@ -27,7 +27,7 @@ def _step(unique_name: str, **app_args) -> list[dict]:
 def test_first_run_and_noop_rerun_stay_within_budget(tenant, tmp_path):
     defaults = connection(tenant.endpoints)
     run, res = run_playbook(tmp_path, _step("wac-budget"), defaults, name="first")
-    assert all(not r.get("failed") and r["changed"] for r in res.values()), run.stdout_text
+    assert all(not r.get("failed") and r["changed"] for r in res.values()), run.output
     first = tenant.requests()
     assert len(first) <= FIRST_RUN_BUDGET, methods(first)
     app, consent = res["app"], res["consent"]
@@ -39,7 +39,7 @@ def test_first_run_and_noop_rerun_stay_within_budget(tenant, tmp_path):
 
     tenant.model.log.clear()
     run, res = run_playbook(tmp_path, _step("wac-budget"), defaults, name="rerun")
-    assert [n for n, r in res.items() if r.get("changed") or r.get("failed")] == [], run.stdout_text
+    assert [n for n, r in res.items() if r.get("changed") or r.get("failed")] == [], run.output
     rerun = tenant.requests()
     assert len(rerun) <= RERUN_BUDGET and tenant.requests(write_only=True) == [], methods(rerun)
     print(f"\nGraph requests of the Entra step: first run {methods(first)}, re-run {methods(rerun)}")
@@ -70,7 +70,7 @@ def test_outputs_carry_app_roles_through_replication_delay(tenant, tmp_path):
     tenant.model.faults.configure(replication_delay=2)
     run, res = run_playbook(tmp_path, _step("wac-budget-roles", required_resource_access=rra,
                                             permissions_mode="exclusive"), connection(tenant.endpoints))
-    assert all(not r.get("failed") and r["changed"] for r in res.values()), run.stdout_text
+    assert all(not r.get("failed") and r["changed"] for r in res.values()), run.output
     assert res["app"]["resource_service_principals"][0]["application"] == [
         {"id": "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30", "value": "Application.Read.All"}]
     assert res["consent"]["app_roles_assigned"] == [{"resource": "Microsoft Graph", "role": "Application.Read.All"}]
@@ -80,7 +80,7 @@ def test_outputs_carry_app_roles_through_replication_delay(tenant, tmp_path):
     tenant.model.log.clear()
     run, res = run_playbook(tmp_path, _step("wac-budget-roles", required_resource_access=rra,
                                             permissions_mode="exclusive"), connection(tenant.endpoints), name="again")
-    assert [n for n, r in res.items() if r.get("changed") or r.get("failed")] == [], run.stdout_text
+    assert [n for n, r in res.items() if r.get("changed") or r.get("failed")] == [], run.output
     assert tenant.requests(write_only=True) == []
 
 
@@ -125,7 +125,7 @@ def test_outputs_cover_permissions_the_app_already_had(tenant, tmp_path):
     rra = [{"resource": "Microsoft Graph", "delegated": ["User.Read"]}]
     run, res = run_playbook(tmp_path, _step("wac-budget-foreign", required_resource_access=rra),
                             connection(tenant.endpoints))
-    assert all(not r.get("failed") and r["changed"] for r in res.values()), run.stdout_text
+    assert all(not r.get("failed") and r["changed"] for r in res.values()), run.output
     assert [(r["app_id"], r["id"], r["delegated"]) for r in res["app"]["resource_service_principals"]] == [
         (ARM_APP_ID, arm.id, ["user_impersonation"]),
         ("00000003-0000-0000-c000-000000000000", tenant.model.service_principal_by_app_id(

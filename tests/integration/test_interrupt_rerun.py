@@ -67,14 +67,15 @@ def test_interrupted_run_leaves_old_or_new_registration_and_a_rerun_converges(fl
     for name in world.hosts:
         world.fleet.pcs[name].model.apply({"registration": OLD})
 
-    process = world.start()
+    run = world.start()
+    process = run.process
     world.wait_for(lambda: POINTS[point](world) or process.poll() is not None, timeout=90)
     assert process.poll() is None, "the run ended before the chosen point"
     if signum == signal.SIGINT:
         os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches the whole foreground process group
     else:
         process.send_signal(signal.SIGTERM)
-    stopped = world.finish(process, timeout=60)
+    stopped = run.wait(60)
     assert stopped.rc != 0, stopped.output
     assert_old_or_new(world)
 

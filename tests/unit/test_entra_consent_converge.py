@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.wac.fleet.plugins.action.entra_admin_consent import assign_app_role, create_grant
+from ansible_collections.wac.fleet.plugins.plugin_utils._entra_consent_graph import assign_app_role, create_grant
 from ansible_collections.wac.fleet.plugins.plugin_utils._entra_consent_state import scope_union, tenant_wide_grant
 from ansible_collections.wac.fleet.plugins.plugin_utils._graph_client import GraphError, is_duplicate_error
 

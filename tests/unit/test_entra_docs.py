@@ -16,7 +16,8 @@ from ansible_collections.wac.fleet.plugins.doc_fragments.entra_auth import Modul
 from ansible_collections.wac.fleet.plugins.plugin_utils._entra_action import AUTH_ARGUMENT_SPEC
 
 ROOT = Path(__file__).resolve().parents[2]
-MODULES = ("entra_app", "entra_admin_consent", "entra_app_info", "entra_fleet_apps", "entra_app_role_assignments")
+# Their docs against their argument specs: tests/unit/test_action_docs.py (every action plugin).
+MODULES = tuple(sorted(p.stem for p in (ROOT / "plugins" / "action").glob("entra_*.py")))
 SECRETS = {"client_secret", "certificate_password"}
 
 
@@ -55,18 +56,12 @@ def test_auth_fragment_matches_the_argument_spec():
 
 
 @pytest.mark.parametrize("module", MODULES)
-def test_module_docs_match_the_action_spec_and_examples_use_fqcns(module):
+def test_module_docs_extend_the_auth_fragment_and_examples_use_fqcns(module):
     action = importlib.import_module(f"ansible_collections.wac.fleet.plugins.action.{module}").ActionModule
     docs = _docs(module)
     documented = yaml.safe_load(docs.DOCUMENTATION)
     assert documented["module"] == module
     assert "wac.fleet.entra_auth" in documented["extends_documentation_fragment"]
-    options = dict(documented["options"])
-    for fragment in documented["extends_documentation_fragment"]:
-        if fragment.startswith("wac.fleet.") and fragment != "wac.fleet.entra_auth":
-            doc = importlib.import_module(f"ansible_collections.wac.fleet.plugins.doc_fragments.{fragment[10:]}")
-            options.update(yaml.safe_load(doc.ModuleDocFragment.DOCUMENTATION)["options"])
-    assert _doc_view(options) == _spec_view(action.ARGUMENT_SPEC)
     assert action.TRANSFERS_FILES is False and action._requires_connection is False
     examples = yaml.safe_load(docs.EXAMPLES)
     assert isinstance(examples, list) and examples

@@ -103,7 +103,7 @@ def test_missing_ok_and_error_mapping():
     text = str(err.value)
     assert text.startswith("Graph DELETE /v1.0/applications/x failed: HTTP 403 Authorization_RequestDenied")
     assert "(request-id: rid-1)" in text and "token-value" not in text
-    assert err.value.to_result()["graph_error"]["code"] == "Authorization_RequestDenied"
+    assert err.value.result["graph_error"]["code"] == "Authorization_RequestDenied"
 
 
 def test_paging_follows_next_link_and_resends_headers():

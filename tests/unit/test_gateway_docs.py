@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 ANSIBLE_DOC = str(Path(sys.executable).with_name("ansible-doc"))
-MODULES = ["gateway_info", "gateway_proxy", "gateway_service", "gateway_registration", "gateway_ready",
-           "gateway_doctor"]
+# Their docs against their argument specs: tests/unit/test_action_docs.py (every action plugin).
+MODULES = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "plugins" / "action").glob("gateway_*.py"))
 READ_ONLY = ("gateway_info", "gateway_doctor", "gateway_ready")  # they read the gateway themselves: no gateway_facts
 
 
@@ -29,21 +29,6 @@ def test_ansible_doc_renders_every_gateway_plugin(docs):
         doc = docs[f"wac.fleet.{name}"]
         assert doc["doc"]["short_description"] and doc["examples"] and doc["return"]
         assert "gateway_facts" in doc["doc"]["options"] or name in READ_ONLY
-
-
-def test_docs_match_the_argument_specs(docs):
-    for name in MODULES:
-        options = docs[f"wac.fleet.{name}"]["doc"].get("options") or {}
-        action = importlib.import_module(f"ansible_collections.wac.fleet.plugins.action.{name}")
-        spec = action.ActionModule.argument_spec()
-        assert set(options) == set(spec), name
-        for option, rule in spec.items():
-            doc = options[option]
-            assert doc["type"] == rule["type"], (name, option)
-            if "default" in rule:
-                assert doc.get("default") == rule["default"], (name, option)
-            if "choices" in rule:
-                assert doc["choices"] == rule["choices"], (name, option)
 
 
 @pytest.mark.parametrize("name", MODULES)

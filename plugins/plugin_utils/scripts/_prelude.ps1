@@ -1,7 +1,7 @@
 # The part every gateway script shares, inserted after its marker line by _gateway_scripts.load_script:
-# stop on any error, no progress records, one JSON object out, a dotted-path reader for JSON documents, and calls
-# to the gateway's own HTTPS endpoint on localhost (its certificate is self-signed or for another name, so it is not
-# validated there), authenticated as the input says, with WAC's XSRF header on writes.
+# stop on any error, no progress records, one JSON object out, a dotted-path reader for JSON documents, a port reader
+# for settings, and calls to the gateway's own HTTPS endpoint on localhost (its certificate is self-signed or for
+# another name, so it is not validated there), authenticated as the input says, with WAC's XSRF header on writes.
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 
@@ -102,4 +102,17 @@ function Get-XsrfHeader {
         }
     }
     $headers
+}
+
+# A TCP port from a setting (a number, or a URL or host:port that ends with one; the first of a list), or $null.
+function ConvertTo-Port {
+    param($Value)
+    foreach ($item in @($Value)) {
+        if ($null -eq $item) { continue }
+        $text = ([string]$item).Trim().TrimEnd('/')
+        if ($text.Contains(':')) { $text = $text.Split(':')[-1] }
+        $port = 0
+        if ([int]::TryParse($text, [ref]$port) -and $port -gt 0 -and $port -lt 65536) { return $port }
+    }
+    $null
 }

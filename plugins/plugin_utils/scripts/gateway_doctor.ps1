@@ -11,17 +11,6 @@
 # plaintext_prefix, services, processes, stores (as gateway_info), client_certificate: {registry, value, stores},
 # http_sys_app_ids, module: {name, path}, winrm: {path, settings}, user_agent, credentials?: {username, password}}.
 # Output: one JSON object of raw readings. Every decision is made in Python.
-function ConvertTo-Port {
-    param($Value)
-    foreach ($item in @($Value)) {
-        if ($null -eq $item) { continue }
-        $text = ([string]$item).Trim().TrimEnd('/')
-        if ($text.Contains(':')) { $text = $text.Split(':')[-1] }
-        $port = 0
-        if ([int]::TryParse($text, [ref]$port) -and $port -gt 0 -and $port -lt 65536) { return $port }
-    }
-    $null
-}
 
 # A secret's presence and form, never its value: none (null), empty, plaintext (the prefix Set-WACProxy writes) or
 # other.

@@ -9,17 +9,6 @@
 # rest: {root, read, certificate_unless_service?, certificate?}}], services: [names], processes: [names],
 # markers: {name: {location, name}}, user_agent, credentials?: {username, password}}.
 # Output: one JSON object of raw readings. Decisions are made in Python.
-function ConvertTo-Port {
-    param($Value)
-    foreach ($item in @($Value)) {
-        if ($null -eq $item) { continue }
-        $text = ([string]$item).Trim().TrimEnd('/')
-        if ($text.Contains(':')) { $text = $text.Split(':')[-1] }
-        $port = 0
-        if ([int]::TryParse($text, [ref]$port) -and $port -gt 0 -and $port -lt 65536) { return $port }
-    }
-    $null
-}
 
 # Whether proxy credentials are set, in which form, and the user name of Set-WACProxy's plaintext form; never the
 # password.

@@ -117,7 +117,7 @@ def _proxy_credentials(proxy: dict, members: list[str]) -> dict:
 
 
 def _port(value) -> int | None:
-    """``ConvertTo-Port`` (gateway_info.ps1)."""
+    """``ConvertTo-Port`` (_prelude.ps1)."""
     for item in value if isinstance(value, list) else [value]:
         if item is None:
             continue

@@ -50,3 +50,27 @@ def entra_connection(endpoints, identity="admin", with_secret=False, **extra):
         options["client_secret"] = ident["client_secret"]
     options.update(extra)
     return {key: value for key, value in options.items() if value is not None}
+
+
+UPSERT = {"Prefer": "create-if-missing"}  # Graph's upsert by alternate key (PATCH applications(uniqueName=...))
+
+
+class Graph:
+    """Graph over real HTTPS as ``identity``: ``graph.get("/applications")``, ``graph.patch(path, json=...)``."""
+
+    def __init__(self, endpoints, identity="admin"):
+        self._session = graph_session(endpoints, identity)
+        self._base = endpoints["graph_url"]
+
+    def __getattr__(self, method):
+        return lambda path, **kw: self._session.request(method.upper(), self._base + path, **kw)
+
+
+def graph_error(response, status, code):
+    """The error body of a Graph error response, after checking its status, code and Graph's error shape."""
+    assert response.status_code == status, response.text
+    body = response.json()["error"]
+    assert body["code"] == code
+    assert body["innerError"]["request-id"] == response.headers["request-id"]
+    assert body["innerError"]["date"]
+    return body

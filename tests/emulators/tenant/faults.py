@@ -11,6 +11,13 @@ import time
 from dataclasses import dataclass, field, fields
 
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+# What Graph answers for each status a fault below returns: code and message of its error body (Microsoft Graph
+# throttling guidance: 429 TooManyRequests with Retry-After; Graph error responses: 503 serviceNotAvailable).
+# A new fault is a setting below, a branch in graph_fault and, for a new status, an entry here.
+GRAPH_FAULT_ERRORS = {
+    429: ("TooManyRequests", "Too many requests."),
+    503: ("serviceNotAvailable", "The service is temporarily unavailable. Please retry."),
+}
 
 
 @dataclass

@@ -3,10 +3,12 @@
 - `entra_tenant` (session): a running emulator; `.endpoints` (the endpoints-file dict), `.model` (models.Tenant),
   `.reset()`, `.requests(method=None, write_only=False, path_prefix="/v1.0")`.
 - `tenant` (function): the same object, reset to the seeded state first.
+- `graph` (function): Graph of that tenant over real HTTPS as its admin identity (`clients.Graph`).
 """
 
 import pytest
 
+from .clients import Graph
 from .runner import TenantServer
 
 
@@ -23,3 +25,9 @@ def entra_tenant(tmp_path_factory):
 def tenant(entra_tenant):
     entra_tenant.reset()
     return entra_tenant
+
+
+@pytest.fixture
+def graph(tenant):
+    """Graph of the reset tenant as its admin identity (clients.Graph)."""
+    return Graph(tenant.endpoints, "admin")

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from . import odata
+from . import odata, ownership
 from .context import ctx
-from .errors import GraphError, bad_request, denied
+from .errors import GraphError, bad_request
 from .permissions import OWNED_BY
 
 # tags: "Supports $filter (eq, not, ge, le, startsWith)" (Graph application.md); filtered with `any` as a collection
@@ -119,11 +119,6 @@ def _application(request):
     return _tenant(request).get_application(by, value)
 
 
-def _check_owner(caller, record):
-    if caller.owned_only and caller.oid not in record.owners:
-        raise denied()
-
-
 # ---- applications ------------------------------------------------------------------------------------------
 async def list_applications(request, caller):
     return _collection(request, "applications", _tenant(request).list_applications(), APPLICATION_FILTERS,
@@ -151,20 +146,20 @@ async def update_application(request, caller):
             except GraphError:
                 existing = None
             if existing is not None:
-                _check_owner(caller, existing)
+                ownership.check_may_change_application(existing, caller.oid, caller.owned_only)
             record, created = tenant.upsert_application(unique, body, "create-if-missing" in prefer, caller.oid)
         if created:
             return _entity(request, "applications", record.props, status=201)
         return web.Response(status=204)
     record = _application(request)
-    _check_owner(caller, record)
+    ownership.check_may_change_application(record, caller.oid, caller.owned_only)
     tenant.update_application(record, body)
     return web.Response(status=204)
 
 
 async def delete_application(request, caller):
     record = _application(request)
-    _check_owner(caller, record)
+    ownership.check_may_change_application(record, caller.oid, caller.owned_only)
     _tenant(request).delete_application(record)
     return web.Response(status=204)
 
@@ -187,11 +182,7 @@ async def get_service_principal(request, caller):
 async def create_service_principal(request, caller):
     body = await _body(request)
     tenant = _tenant(request)
-    if caller.owned_only:
-        app_id = body.get("appId")
-        owned = [a for a in tenant.list_applications() if a.props["appId"] == app_id and caller.oid in a.owners]
-        if not owned:
-            raise denied()
+    ownership.check_may_create_service_principal(tenant, body.get("appId"), caller.oid, caller.owned_only)
     record = tenant.create_service_principal(body, owner=caller.oid)
     return _entity(request, "servicePrincipals", record.props, status=201)
 
@@ -199,10 +190,7 @@ async def create_service_principal(request, caller):
 async def delete_service_principal(request, caller):
     record = _service_principal(request)
     tenant = _tenant(request)
-    if caller.owned_only:
-        apps = [a for a in tenant.list_applications() if a.props["appId"] == record.props["appId"]]
-        if not apps or caller.oid not in apps[0].owners:
-            raise denied()
+    ownership.check_may_delete_service_principal(tenant, record, caller.oid, caller.owned_only)
     tenant.delete_service_principal(record)
     return web.Response(status=204)
 

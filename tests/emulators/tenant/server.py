@@ -10,6 +10,7 @@ from aiohttp import web
 from . import control_routes, graph_routes, login_routes
 from .context import CONTEXT, Context, ctx, state
 from .errors import GraphError, TokenError, denied
+from .faults import GRAPH_FAULT_ERRORS
 from .permissions import ROUTES, granted, satisfied
 from .shapes import now_iso
 
@@ -64,10 +65,8 @@ async def _graph(request, handler):
             status, retry_after = fault
             state(request)["fault"] = status
             headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
-            if status == 429:
-                raise GraphError(429, "TooManyRequests", "Too many requests.", headers=headers)
-            raise GraphError(503, "serviceNotAvailable", "The service is temporarily unavailable. Please retry.",
-                             headers=headers)
+            code, message = GRAPH_FAULT_ERRORS[status]
+            raise GraphError(status, code, message, headers=headers)
         for run in tenant.faults.request_hooks(request.method, request.path):
             state(request)["fault"] = "before_request"
             run(tenant)
