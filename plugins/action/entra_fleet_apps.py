@@ -66,8 +66,9 @@ def _uri_changes(before: dict | None, after: dict | None) -> tuple[list, list]:
     for platform in ("spa", "web"):
         old = list(((before or {}).get(platform) or {}).get("redirectUris") or [])
         new = list(((after or {}).get(platform) or {}).get("redirectUris") or [])
-        added += [{"platform": platform, "uri": u} for u in new if u not in set(old)]
-        removed += [{"platform": platform, "uri": u} for u in old if u not in set(new)]
+        before, after = set(old), set(new)
+        added += [{"platform": platform, "uri": u} for u in new if u not in before]
+        removed += [{"platform": platform, "uri": u} for u in old if u not in after]
     return added, removed
 
 
