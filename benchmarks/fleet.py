@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         setup.join(fleet_emu.endpoints)
         details["emulators_start_s"] = round(time.monotonic() - started, 2)
         tenant, fleet = Tenant(tenant_emu.endpoints), FleetControl(fleet_emu.endpoints)
-        playbooks.write_config(work, tenant.endpoints, args.forks, args.strategy)
+        playbooks.write_config(work, tenant.endpoints, args.forks, args.strategy, args.gateways)
         environment = {**playbooks.environment(work, tenant.admin["client_secret"]), **setup.env}
         bench = Bench(work, tenant, fleet, environment,
                       {"fleet_emulator": fleet_emu.pid, "tenant_emulator": tenant_emu.pid}, args.reply_delay,

@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
                           "--base-address", args.base_address, "--generations", args.generations,
                           env={"KRB5_CONFIG": str(empty)})
         tenant, fleet = Tenant(tenant_emu.endpoints), FleetControl(fleet_emu.endpoints)
-        playbooks.write_config(work, tenant.endpoints, args.forks, "linear")
+        playbooks.write_config(work, tenant.endpoints, args.forks, "linear", args.gateways)
         secret = tenant.admin["client_secret"]
         inventory = export_inventory(work / "inventory.ini", playbooks.environment(work, secret))
         assert len(inventory_hosts(inventory)) == args.gateways
