@@ -161,10 +161,10 @@ class AwxJob:
     def finish(self, timeout: float = 600) -> JobRun:
         assert self.process is not None, "start() first"
         try:
-            output, _ = self.process.communicate(timeout=timeout)
+            output = self.process.communicate(timeout=timeout)[0]
         except subprocess.TimeoutExpired:
             self.process.kill()
-            output, _ = self.process.communicate()
+            output = self.process.communicate()[0]
             raise AssertionError(f"ansible-runner did not end within {timeout} s:\n{output[-3000:]}") from None
         wall = time.monotonic() - self.started
         return self.collect(self.process.returncode, wall, output)
