@@ -3,6 +3,7 @@
 #   MIT Kerberos KDC and tools   krb5-kdc (krb5kdc, kdb5_util), krb5-admin-server (kadmin.local),
 #                                krb5-user (kinit, klist, kdestroy): the private realm of the Kerberos tests
 #   libkrb5-dev, gcc             to build the gssapi and krb5 Python packages (pywinrm's Kerberos extra)
+#   python3-dev                  Python.h for those builds, when the Python of the venv lacks it (Debian's python3)
 #   openssh-client, sshpass      Ansible's ssh connection (sshpass for password logons)
 # bindep.txt lists them too (profile "test"). Quick when everything is there: it only looks for the commands.
 # Needs root (or password-less sudo) to install. Called by scripts/bootstrap.sh; safe to run again.
@@ -20,6 +21,12 @@ missing=()
 for command in "${!wanted[@]}"; do
   command -v "$command" > /dev/null 2>&1 || missing+=("${wanted[$command]}")
 done
+# The headers of the Python the venvs are made with (PYTHON, as in bootstrap.sh): Debian's python3 has them only with
+# python3-dev; a Python built from source (pyenv) has them in its own prefix.
+if ! "${PYTHON:-python3}" -c 'import os, sys, sysconfig
+sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' 2> /dev/null; then
+  missing+=(python3-dev)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
 

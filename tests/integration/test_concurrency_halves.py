@@ -33,6 +33,7 @@ def test_two_halves_at_once_share_one_app_with_the_union_of_their_uris(fleet_wor
 
     for round_number in range(ROUNDS):
         world.tenant.reset()  # round 2: the app is gone; both halves race to create it again and re-register
+        world.tenant.model.faults.configure(hold_writes_for_clients=2)  # both read before either writes
         first = world.start("register_wac.yml", "--limit", ",".join(half_a), name=f"a{round_number}")
         second = world.start("register_wac.yml", "--limit", ",".join(half_b), "-e", f"@{extra_b}",
                              name=f"b{round_number}", env={"AZURE_CLIENT_SECRET": None})
@@ -68,6 +69,7 @@ def test_two_halves_past_the_limit_never_overfill_an_app_nor_lose_a_uri(fleet_wo
     extra_b = world.work / "half-b.json"
     extra_b.write_text(json.dumps({"entra_app_connection": connection_b}))
     half_a, half_b = world.hosts[::2], world.hosts[1::2]
+    world.tenant.model.faults.configure(hold_writes_for_clients=2)  # both read before either writes
 
     first = world.start("register_wac.yml", "--limit", ",".join(half_a), name="a")
     second = world.start("register_wac.yml", "--limit", ",".join(half_b), "-e", f"@{extra_b}", name="b",

@@ -43,7 +43,13 @@ class Faults:
     # faults above let it through), call run(tenant) once, e.g. to write what a concurrent client would have
     # written between a client's read and its write. The model knows nothing of these.
     before_request: list = field(default_factory=list)
+    # Graph writes wait until this many distinct clients (token appid) have sent Graph requests, or hold_timeout
+    # seconds (0 = off). Test scaffolding, not a Microsoft behaviour: it makes two runs started together read
+    # before either writes, so a race test always races however the machine schedules their start.
+    hold_writes_for_clients: int = 0
+    hold_timeout: float = 60.0
     _counter: int = 0
+    _clients: set = field(default_factory=set)
 
     def configure(self, **settings):
         names = {f.name for f in fields(self) if not f.name.startswith("_")}
@@ -62,6 +68,13 @@ class Faults:
                                     "run": getattr(h["run"], "__name__", repr(h["run"]))}
                                    for h in self.before_request]
         return shown
+
+    def note_client(self, client_id):
+        self._clients.add(client_id)
+
+    def write_held(self, method):
+        """True while a write of this method must wait for hold_writes_for_clients distinct clients."""
+        return method in WRITE_METHODS and len(self._clients) < self.hold_writes_for_clients
 
     def request_hooks(self, method, path):
         """The before_request callables due for this Graph request (each fires once, at its nth match)."""

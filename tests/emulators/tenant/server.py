@@ -1,6 +1,7 @@
 """The emulator's aiohttp application: login routes, Graph v1.0 routes guarded by token verification and the
 route -> permission table, fault injection, the request log, and Graph's error shape on every Graph error."""
 
+import asyncio
 import time
 import uuid
 
@@ -43,12 +44,21 @@ def _bearer_claims(request):
     return ctx(request).tokens.verify_access_token(token.strip())
 
 
+async def _hold_writes(faults, request):
+    faults.note_client(state(request)["client_id"])
+    deadline = time.monotonic() + faults.hold_timeout
+    while faults.write_held(request.method) and time.monotonic() < deadline:
+        state(request)["fault"] = "hold_writes"
+        await asyncio.sleep(0.05)
+
+
 async def _graph(request, handler):
     tenant = ctx(request).tenant
     state(request)["request_id"] = str(uuid.uuid4())
     try:
         claims = state(request)["claims"] = _bearer_claims(request)
         state(request)["client_id"] = claims.get("appid")
+        await _hold_writes(tenant.faults, request)
         fault = tenant.faults.graph_fault(request.method)
         if fault:
             status, retry_after = fault
