@@ -1,7 +1,7 @@
 """Fleet-scale benchmark of register_wac.yml against the emulated tenant and fleet, next to its floor.
 
     python benchmarks/fleet.py --gateways N [--forks 25] [--connection winrm-ntlm] [--runs 3] [--output-dir D]
-        [--strategy linear]
+        [--strategy linear] [--no-naive] [--floor both|rerun]
 
 Starts the emulated tenant and N emulated gateways (their CLIs, as subprocesses), then, ``--runs`` times on a
 fresh tenant and fleet: runs playbooks/register_wac.yml (first run) and again (re-run), and, in the same
@@ -65,8 +65,9 @@ class Bench:
 
     def __init__(self, work: Path, tenant: Tenant, fleet: FleetControl, env: dict[str, str],
                  emulator_pids: dict[str, int], reply_delay: float = 0.0,
-                 register_playbook: Path = playbooks.REGISTER) -> None:
+                 register_playbook: Path = playbooks.REGISTER, floors: tuple[str, ...] = ("first", "rerun")) -> None:
         self.work, self.tenant, self.fleet, self.env = work, tenant, fleet, env
+        self.floors = floors
         self.emulator_pids = emulator_pids
         self.reply_delay = reply_delay
         self.register_playbook = register_playbook
@@ -122,6 +123,9 @@ class Bench:
         for phase in ("first", "rerun"):
             phases[phase] = self.register(f"{phase}-{number}")
         for phase, measured in phases.items():
+            if phase not in self.floors:
+                measured["floor"] = measured["floor_wall_s"] = None
+                continue
             floor = self.floor(f"floor-{phase}-{number}", results.floor_tasks(measured))
             if floor["failed"]:
                 say(f"WARNING: the floor of {phase}-{number} failed on {floor['failed']} hosts: not a floor")
@@ -169,6 +173,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--reply-delay", type=float, default=0.0,
                         help="hold back every WinRM reply this many seconds, like a network and Windows (default 0)")
     parser.add_argument("--no-naive", action="store_true", help="skip the naive playbook (its figures become null)")
+    parser.add_argument("--floor", choices=("both", "rerun"), default="both",
+                        help="whose floor to run: both runs' (default) or only the re-run's (a fleet so big that the "
+                             "first run's floor would double the time; the first run's floor and ratio become null)")
     args = parser.parse_args(argv)
     if args.gateways < 1 or args.forks < 1 or args.runs < 1:
         parser.error("--gateways, --forks and --runs must be positive")
@@ -196,11 +203,11 @@ def main(argv: list[str] | None = None) -> int:
         setup.join(fleet_emu.endpoints)
         details["emulators_start_s"] = round(time.monotonic() - started, 2)
         tenant, fleet = Tenant(tenant_emu.endpoints), FleetControl(fleet_emu.endpoints)
-        playbooks.write_config(work, tenant.endpoints, args.forks, args.strategy)
+        playbooks.write_config(work, tenant.endpoints, args.forks, args.strategy, args.gateways)
         environment = {**playbooks.environment(work, tenant.admin["client_secret"]), **setup.env}
         bench = Bench(work, tenant, fleet, environment,
                       {"fleet_emulator": fleet_emu.pid, "tenant_emulator": tenant_emu.pid}, args.reply_delay,
-                      args.playbook.resolve())
+                      args.playbook.resolve(), ("first", "rerun") if args.floor == "both" else ("rerun",))
         repetitions = []
         for number in range(1, args.runs + 1):
             repetitions.append(bench.repetition(number))

@@ -24,8 +24,10 @@ CALLBACKS = Path(__file__).resolve().with_name("callback_plugins")  # task_times
 NOOP = "# wac.fleet operation: noop"
 
 
-def write_config(work: Path, tenant: dict[str, t.Any], forks: int, strategy: str) -> None:
-    """ansible.cfg and group_vars as scripts/demo.py writes them (custom cloud pointing at the emulated tenant)."""
+def write_config(work: Path, tenant: dict[str, t.Any], forks: int, strategy: str, gateways: int = 0) -> None:
+    """ansible.cfg and group_vars as scripts/demo.py writes them (custom cloud pointing at the emulated tenant).
+    ``gateways``: the fleet's size; past 20 apps' worth of server-mode gateways (20 x 256 redirect URIs, the role's
+    default ``entra_app_max_apps``) the apps allowed grow with it: 40 for 10,000 gateways."""
     (work / "ansible.cfg").write_text(
         "[defaults]\n"
         "inventory = inventory.ini\n"
@@ -45,6 +47,8 @@ def write_config(work: Path, tenant: dict[str, t.Any], forks: int, strategy: str
         "gateway_restart_delay": 1,
         "entra_app_connection": entra_connection(tenant),
     }
+    if gateways > 20 * 256:
+        settings["entra_app_max_apps"] = -(-gateways // 256)
     (group_vars / "wac_gateways.yml").write_text("---\n" + json.dumps(settings, indent=2) + "\n")
 
 

@@ -76,10 +76,11 @@ def median(values: t.Iterable[float]) -> float:
 def combine_phase(runs: list[dict[str, t.Any]]) -> dict[str, t.Any]:
     """One phase (``first`` or ``rerun``) over the repetitions: median wall times and ratio (the ratio of each
     repetition's own pair, so that load on the shared machine hits both sides of a ratio alike), worst counts."""
+    floored = [r for r in runs if r.get("floor_wall_s")]  # --floor rerun: the first run has no floor (None)
     return {
         "wall_s": median(r["wall_s"] for r in runs),
-        "floor_wall_s": median(r["floor_wall_s"] for r in runs),
-        "ratio": median(r["wall_s"] / r["floor_wall_s"] for r in runs),
+        "floor_wall_s": median(r["floor_wall_s"] for r in floored) if floored else None,
+        "ratio": median(r["wall_s"] / r["floor_wall_s"] for r in floored) if floored else None,
         "graph_requests": max(r["graph_requests"] for r in runs),
         "graph_writes": max(r["graph_writes"] for r in runs),
         "graph_by_method": max((r["graph_by_method"] for r in runs), key=lambda m: sum(m.values())),

@@ -69,8 +69,9 @@ def _uri_changes(before: dict | None, after: dict | None) -> tuple[list, list]:
     for platform in ("spa", "web"):
         old = list(((before or {}).get(platform) or {}).get("redirectUris") or [])
         new = list(((after or {}).get(platform) or {}).get("redirectUris") or [])
-        added += [{"platform": platform, "uri": u} for u in new if u not in set(old)]
-        removed += [{"platform": platform, "uri": u} for u in old if u not in set(new)]
+        old_set, new_set = set(old), set(new)
+        added += [{"platform": platform, "uri": u} for u in new if u not in old_set]
+        removed += [{"platform": platform, "uri": u} for u in old if u not in new_set]
     return added, removed
 
 

@@ -28,9 +28,12 @@ requirements:
   - enable in configuration
 options:
   report_dir:
-    description: Folder the report files are written to; created if missing.
+    description:
+      - Folder the report files are written to; created if missing.
+      - When not set and the run is a job of ansible-runner (AWX, Ansible Automation Platform), which names the job's
+        artifact folder in E(AWX_ISOLATED_DATA_DIR), the report goes to its C(wac_fleet_report) subfolder, so it
+        comes back with the job's artifacts; otherwise to C(./wac_fleet_report).
     type: path
-    default: ./wac_fleet_report
     env:
       - name: WAC_FLEET_REPORT_DIR
     ini:
@@ -67,6 +70,13 @@ def task_result_parts(result):
         return result.host, result.task, result.result
     except AttributeError:
         return result._host, result._task, result._result
+
+
+def default_report_dir():
+    """The report folder when report_dir is not set: inside the job's artifacts under ansible-runner (it sets
+    AWX_ISOLATED_DATA_DIR to the artifact folder of the job, inside the container too), else ./wac_fleet_report."""
+    artifacts = os.environ.get("AWX_ISOLATED_DATA_DIR")
+    return os.path.join(artifacts, "wac_fleet_report") if artifacts else "./wac_fleet_report"
 
 
 class CallbackModule(CallbackBase):
@@ -134,7 +144,7 @@ class CallbackModule(CallbackBase):
         if not self._report.hosts:
             return
         summary = self._report.summary()
-        folder = Path(os.path.expanduser(self.get_option("report_dir")))
+        folder = Path(os.path.expanduser(self.get_option("report_dir") or default_report_dir()))
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "report.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
         (folder / "report.md").write_text(self._report.markdown(summary))

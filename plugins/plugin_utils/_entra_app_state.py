@@ -91,15 +91,20 @@ def plan_redirect_uris(spa: list[str], web: list[str], desired: DesiredApp) -> t
     if desired.redirect_uris is not None:
         platform = desired.platform
         requested = _dedupe(desired.redirect_uris)
+        # Sets made once per list, not per URI: a fleet's apps hold hundreds of URIs each.
         if desired.redirect_uris_mode == "exclusive":
-            kept = [u for u in new[platform] if u in set(requested)]
-            new[platform] = kept + [u for u in requested if u not in set(kept)]
+            wanted = set(requested)
+            kept = [u for u in new[platform] if u in wanted]
+            have = set(kept)
+            new[platform] = kept + [u for u in requested if u not in have]
         else:
-            new[platform] = new[platform] + [u for u in requested if u not in set(new[platform])]
+            have = set(new[platform])
+            new[platform] = new[platform] + [u for u in requested if u not in have]
     added, removed = [], []
     for platform, old in (("spa", spa), ("web", web)):
-        added += [{"platform": platform, "uri": u} for u in new[platform] if u not in set(old)]
-        removed += [{"platform": platform, "uri": u} for u in _dedupe(old) if u not in set(new[platform])]
+        before, after = set(old), set(new[platform])
+        added += [{"platform": platform, "uri": u} for u in new[platform] if u not in before]
+        removed += [{"platform": platform, "uri": u} for u in _dedupe(old) if u not in after]
     return new["spa"], new["web"], added, removed
 
 

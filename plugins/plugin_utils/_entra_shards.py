@@ -72,21 +72,31 @@ class _Slot:
     app_id: str | None
     gateways: list = dataclasses.field(default_factory=list)
     wanted: list = dataclasses.field(default_factory=list)  # the URIs the task asks this app for, in order
+    # sets of spa and wanted, kept with them: a check costs the gateway's few URIs, not the app's hundreds
+    _spa_set: set = dataclasses.field(default_factory=set)
+    _wanted_set: set = dataclasses.field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self._spa_set = set(self.spa)
+        self._wanted_set = set(self.wanted)
 
     @property
     def count(self) -> int:
         return len(self.spa) + self.others
 
     def new_uris(self, uris) -> list[str]:
-        have = set(self.spa)
-        return [u for u in dict.fromkeys(uris) if u not in have]
+        return [u for u in dict.fromkeys(uris) if u not in self._spa_set]
 
     def fits(self, uris) -> bool:
         return self.count + len(self.new_uris(uris)) <= self.limit
 
     def take(self, uris, gateway: str | None = None) -> None:
-        self.spa += self.new_uris(uris)
-        self.wanted += [u for u in dict.fromkeys(uris) if u not in set(self.wanted)]
+        added = self.new_uris(uris)
+        self.spa += added
+        self._spa_set.update(added)
+        wanted = [u for u in dict.fromkeys(uris) if u not in self._wanted_set]
+        self.wanted += wanted
+        self._wanted_set.update(wanted)
         if gateway is not None:
             self.gateways.append(gateway)
 
@@ -152,22 +162,24 @@ def plan_shards(apps: dict, gateways: list[Gateway], desired: DesiredApp, *, ext
         else:
             rest.append(gateway)
     unplaced = []
+    ordered = [slot for _i, slot in sorted(slots.items())]
     for gateway in rest:  # 2. stays with the first app that already holds its URIs
         uris = set(gateway.redirect_uris)
-        slot = next((s for _i, s in sorted(slots.items()) if uris and uris <= s.present), None)
+        slot = next((s for s in ordered if uris and uris <= s.present), None)
         if slot is not None and slot.fits(gateway.redirect_uris):
             slot.take(gateway.redirect_uris, gateway.name)
             placed[gateway.name] = slot.index
         else:
             unplaced.append(gateway)
     for gateway in unplaced:  # 3. fills the apps in order; a new app only when none has room
-        slot = next((s for _i, s in sorted(slots.items()) if s.fits(gateway.redirect_uris)), None)
+        slot = next((s for s in ordered if s.fits(gateway.redirect_uris)), None)
         if slot is None:
             index = next(i for i in range(1, 10_000) if i not in slots and i not in taken)
             if len(slots) + 1 > max_apps:
                 raise InputError(f"the fleet needs more than max_apps={max_apps} apps for its redirect URIs "
                                  f"({len(gateways)} gateways, at most {first.limit} URIs an app)")
             slot = slots[index] = _slot(index, None, desired)
+            ordered = [s for _i, s in sorted(slots.items())]
             new.append(index)
             if not slot.fits(gateway.redirect_uris):
                 raise InputError(f"gateway {gateway.name}: its {len(gateway.redirect_uris)} redirect URIs do not fit "

@@ -198,10 +198,11 @@ class FleetReport:
     def junit(self, summary: dict) -> str:
         rows = summary["gateways"]
         bad = [r for r in rows if r["outcome"] in ("failed", "unreachable") or (r["check"] or "").startswith("failed")]
+        bad_hosts = {r["host"] for r in bad}  # a set: a fleet that failed whole is not compared row by row
         suite = ET.Element("testsuite", name="wac.fleet", tests=str(len(rows)), failures=str(len(bad)), errors="0")
         for r in rows:
             case = ET.SubElement(suite, "testcase", classname="wac.fleet.gateway", name=r["host"])
-            if r in bad:
+            if r["host"] in bad_hosts:
                 reason = r["reason"] or f"end-to-end check {r['check']}"
                 failure = ET.SubElement(case, "failure", message=reason, type=r["outcome"])
                 failure.text = reason

@@ -110,3 +110,13 @@ def test_fleet_apps_counts_every_platform_against_the_audience_limit():
             {"uniqueName": None, "tags": [], "spa": {"redirectUris": ["https://naive"]}}]
     assert results.fleet_apps(apps) == [{"unique_name": "wac", "redirect_uris": 1, "limit": 100},
                                         {"unique_name": "wac-2", "redirect_uris": 3, "limit": 256}]
+
+
+def test_a_phase_without_floor_has_null_floor_and_ratio():
+    """--floor rerun: the first run's floor is not run; its floor and ratio are null (valid JSON), the re-run's kept."""
+    reps = [{"first": phase(600.0, None), "rerun": phase(60.0, 50.0)}]
+    out = results.result(10000, 25, reps, {"graph_requests": None, "redirect_uris_lost": None},
+                         controller_peak_kb=1024, emulator_peak_kb=1024)
+    assert out["first"]["wall_s"] == 600.0 and out["first"]["floor_wall_s"] is None and out["first"]["ratio"] is None
+    assert out["rerun"]["ratio"] == 1.2
+    assert "NaN" not in json.dumps(out)

@@ -41,6 +41,24 @@ DOMAIN_SUFFIX = "fleet.wac.test"
 _OP_MARKER = re.compile(r"^\s*#\s*wac\.fleet operation:\s*([A-Za-z0-9_.-]+)\s*$")
 _MARKER_SEARCH_LINES = 8
 
+# Every PC runs the same few scripts (the collection's inputs travel on stdin, not in the script), each decoded anew
+# from its command line: the log keeps one copy of each distinct text for the whole fleet, not one per script run
+# (10,000 PCs x 7 runs of a 7 KB script would be 500 MB). Bounded: texts past the first _SHARED_SCRIPTS_MAX are kept
+# per run, as before.
+_SHARED_SCRIPTS: dict[str, str] = {}
+_SHARED_SCRIPTS_MAX = 512
+_shared_scripts_lock = threading.Lock()
+
+
+def shared_text(script: str) -> str:
+    """The fleet's one copy of this script text (equal, and the same object for every PC that ran it)."""
+    with _shared_scripts_lock:
+        kept = _SHARED_SCRIPTS.get(script)
+        if kept is None and len(_SHARED_SCRIPTS) < _SHARED_SCRIPTS_MAX:
+            kept = _SHARED_SCRIPTS[script] = script
+    return kept if kept is not None else script
+
+
 ScriptRunner = t.Callable[["PC", str, str, Session], tuple[int, str, str]]
 ModelFactory = t.Callable[["PC"], t.Any]
 
@@ -197,7 +215,7 @@ class PC:
                     "op": operation_of(script),
                     "session": {"user": session.user, "auth": session.auth, "delegated": session.delegated},
                     "via": via,
-                    "script": script,
+                    "script": shared_text(script),
                     "stdin": stdin_text,
                     "rc": rc,
                     "stdout": stdout,
