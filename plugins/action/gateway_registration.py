@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from ansible_collections.wac.fleet.plugins.plugin_utils._fleet_apps import registration_of
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_action import FACTS_OPTION, GatewayActionBase
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_adapters import CLASSIC_DESKTOP, adapter_for
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_registration import (
@@ -19,6 +20,7 @@ from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_validate import
     check_guid,
     check_redirect_uri,
 )
+from ansible_collections.wac.fleet.plugins.plugin_utils._validate import InputError
 
 
 class ActionModule(GatewayActionBase):
@@ -30,11 +32,42 @@ class ActionModule(GatewayActionBase):
         "app_object_id": {"type": "str"},
         "redirect_uri": {"type": "str"},
         "gateway_facts": FACTS_OPTION,
+        "fleet_apps_var": {"type": "str"},
     }
-    SPEC_OPTIONS = {"required_if": [("state", "present", ("tenant_id", "app_id"))]}
+
+    def complete(self, args, task_vars):
+        """Without tenant_id or app_id, the gateway's app from the fleet's apps in the host variable
+        ``fleet_apps_var`` (the fact entra_app_shared), read as the host holds it."""
+        args["unresolved"] = None
+        if args["state"] != "present" or (args["tenant_id"] and args["app_id"]):
+            return args
+        name = args["fleet_apps_var"]
+        if not name:
+            raise InputError("tenant_id and app_id are required with state=present (or fleet_apps_var, the host "
+                             "variable holding the fleet's apps)")
+        shared = task_vars.get(name)
+        if isinstance(shared, str):  # a template naming the fact elsewhere (such as another host's)
+            shared = self._templar.template(shared)
+        target = registration_of(shared, str(task_vars.get("inventory_hostname") or ""), self._templar.template)
+        if target["failure"]:
+            raise RegistrationError("The shared Entra app step failed, so this gateway was not registered: "
+                                    + target["failure"])
+        args["tenant_id"] = args["tenant_id"] or target["tenant_id"] or None
+        args["app_id"] = args["app_id"] or target["app_id"] or None
+        if args["app_object_id"] is None and args["app_id"] == target["app_id"]:
+            args["app_object_id"] = target["service_principal_id"] or None
+        if not (args["tenant_id"] and args["app_id"]):
+            missing = " and ".join(k for k in ("tenant_id", "app_id") if not args[k])
+            if not self._task.check_mode:
+                raise InputError(f"{missing} not set and the host variable {name} gives none for this gateway: run "
+                                 "the wac.fleet.entra_app role first (in the registration role, or set "
+                                 "registration_tenant_id and registration_app_id)")
+            # check mode before the shared app exists: entra_app reported it would create it
+            args["unresolved"] = f"{missing} not known yet: the shared app does not exist yet (check mode)"
+        return args
 
     def check(self, args):
-        if args["state"] == "present":
+        if args["state"] == "present" and not args["unresolved"]:
             args["cloud"] = check_cloud(args["cloud"], "cloud")
             args["tenant_id"] = check_guid(args["tenant_id"], "tenant_id")
             args["app_id"] = check_guid(args["app_id"], "app_id")
@@ -45,6 +78,8 @@ class ActionModule(GatewayActionBase):
         return args
 
     def act(self, args, ctx):
+        if args["unresolved"]:
+            return {"changed": False, "skipped": True, "msg": args["unresolved"]}
         facts, read_now = ctx.gateway(args)
         if not read_now and not (facts.get("registration") or {}).get("readable"):
             # The facts were read while the gateway did not answer (stopped, restarting): read it again now.

@@ -44,10 +44,21 @@ options:
     type: str
     default: AzureCloud
   tenant_id:
-    description: The tenant GUID. Required when O(state=present).
+    description: The tenant GUID. Required when O(state=present), unless O(fleet_apps_var) gives it.
     type: str
   app_id:
-    description: The shared app's application (client) ID, a GUID. Required when O(state=present).
+    description:
+      - The shared app's application (client) ID, a GUID. Required when O(state=present), unless O(fleet_apps_var)
+        gives it.
+    type: str
+  fleet_apps_var:
+    description:
+      - The name of the host variable holding the fleet's apps as M(wac.fleet.entra_app) publishes them (the fact
+        C(entra_app_shared)), for O(tenant_id), O(app_id) and O(app_object_id) when they are not given - the
+        gateway's own app of the fleet (P(wac.fleet.gateway_app#filter)). The variable is read as the host holds
+        it and only the gateway's entries are used, so each gateway costs the same whatever the fleet's size.
+      - When that fact says the Entra step failed, the task fails with its reason and sends nothing. In check mode
+        before the shared app exists, the task is skipped.
     type: str
   app_object_id:
     description:

@@ -2,10 +2,12 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one contract of every wac.fleet action plugin: ``check(args) -> args``, then ``act(args, ctx) -> result``.
 
-``run`` validates the arguments with Ansible's argument spec, then ``check`` (no network, no script: bad input
-never reaches a PC or Graph) returns them normalised, then the side's ``context`` builds what ``act`` works with
-(the Graph client, the host's connection), then ``act`` returns the task's result. A :class:`WacFleetError` raised
-anywhere becomes a failed task whose result also holds the error's partial ``result``. The two sides
+``run`` validates the arguments with Ansible's argument spec, then ``complete`` fills what a plugin may take from
+the host's variables (read as they are, never a large fact templated whole), then ``check`` (no network, no
+script: bad input never reaches a PC or Graph) returns them normalised, then the side's ``context`` builds what
+``act`` works with (the Graph client, the host's connection), then ``act`` returns the task's result. A
+:class:`WacFleetError` raised anywhere becomes a failed task whose result also holds the error's partial
+``result``. The two sides
 (``_entra_action.EntraActionBase``, ``_gateway_action.GatewayActionBase``) only fill in ``context``.
 """
 
@@ -38,6 +40,10 @@ class WacFleetActionBase(ActionBase):
         """The side's checks of its shared options, before the plugin's ``check``."""
         return args
 
+    def complete(self, args: dict, task_vars: dict) -> dict:
+        """Options the plugin takes from the host's variables when the task omits them; returns the arguments."""
+        return args
+
     def check(self, args: dict) -> dict:
         """The plugin's checks beyond the argument spec; returns the normalised arguments, raises InputError."""
         return args
@@ -58,7 +64,7 @@ class WacFleetActionBase(ActionBase):
         _validation, args = self.validate_argument_spec(argument_spec=self.argument_spec(), **self.SPEC_OPTIONS)
         try:
             try:
-                args = self.check(self.check_shared(args))
+                args = self.check(self.check_shared(self.complete(args, task_vars or {})))
                 ctx = self.context(args, task_vars or {})
             except WacFleetError as exc:
                 prefix = f"{self._task.action}: " if self.NAME_ACTION_IN_INPUT_ERRORS else ""

@@ -26,6 +26,21 @@ def app_of(shared, host: str) -> dict:
     return {key: chosen.get(key) or "" for key in APP_KEYS}
 
 
+def registration_of(shared, host: str, template) -> dict:
+    """What ``host`` registers with, from the raw fact ``shared`` (entra_app_shared as the host's variables hold it,
+    not templated): ``tenant_id``, ``app_id``, ``service_principal_id`` and ``failure`` (why the Entra step failed,
+    '' when it did not). Only these leaves go through ``template``, so a gateway costs one lookup in
+    ``gateway_apps`` whatever the fleet's size (templating the whole fact, 10,000 gateways' apps, for each gateway
+    made the registration step grow with the square of the fleet)."""
+    if not isinstance(shared, Mapping):
+        return {"tenant_id": "", "app_id": "", "service_principal_id": "", "failure": ""}
+    app = app_of(shared, host)
+    return {"tenant_id": str(template(shared.get("tenant_id") or "") or ""),
+            "app_id": str(template(app["app_id"]) or ""),
+            "service_principal_id": str(template(app["service_principal_id"]) or ""),
+            "failure": str(template(shared.get("failure") or "") or "")}
+
+
 def gateway_entry(name: str, facts) -> dict | None:
     """A gateway as wac.fleet.entra_fleet_apps takes it, from its wac_gateway facts; None without facts."""
     if not isinstance(facts, Mapping):

@@ -155,10 +155,14 @@ def test_an_existing_app_id_is_used_without_any_write_to_it(fleet_world):
     assert "lacks redirect URIs these gateways need" in outcome.output
 
     world.write_vars(entra_app_id="0a0a0a0a-1111-2222-3333-444444444444")
+    rest_calls = {name: world.scripts(name).count("gateway_rest") for name in world.hosts}
     missing = run(world, name="missing")
     assert missing.rc != 0
     assert missing.hosts("failed") == world.hosts
     assert "is not an app of the tenant" in missing.output
+    # the registration play fails the gateway with the Entra step's reason and sends it nothing
+    assert "The shared Entra app step failed, so this gateway was not registered" in missing.output
+    assert {name: world.scripts(name).count("gateway_rest") for name in world.hosts} == rest_calls
     assert writes(world) == []
 
 

@@ -8,6 +8,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.wac.fleet.plugins.filter.fleet_gateways import fleet_gateways
 from ansible_collections.wac.fleet.plugins.filter.gateway_app import gateway_app
+from ansible_collections.wac.fleet.plugins.plugin_utils._fleet_apps import registration_of
 
 SHARED = {"tenant_id": "t", "app_id": "a1", "object_id": "o1", "service_principal_id": "s1",
           "gateway_apps": {"gw1": "wac", "gw2": "wac-2"},
@@ -29,6 +30,32 @@ def test_an_existing_app_used_as_is_and_nothing_at_all():
                                             "service_principal_id": ""}
     assert gateway_app(None, "gw1") == {}
     assert gateway_app({}, "gw1") == {"unique_name": "", "app_id": "", "object_id": "", "service_principal_id": ""}
+
+
+class _LookupOnly(dict):
+    """A fleet's gateway_apps that refuses to be walked: only a lookup of one gateway is allowed."""
+
+    def _walked(self, *_args):
+        raise AssertionError("the whole of gateway_apps was walked for one gateway")
+
+    __iter__ = keys = values = items = copy = __eq__ = _walked  # len() and get() are O(1)
+
+
+def test_registration_of_looks_up_one_gateway_and_templates_only_its_leaves():
+    templated = []
+
+    def template(value):
+        templated.append(value)
+        return value.upper() if value == "t" else value
+
+    apps = _LookupOnly({f"gw{i}": "wac" for i in range(1000)} | {"gw2": "wac-2"})
+    shared = {**SHARED, "failure": "", "gateway_apps": apps}
+    assert registration_of(shared, "gw2", template) == {"tenant_id": "T", "app_id": "a2", "service_principal_id": "s2",
+                                                         "failure": ""}
+    assert sorted(map(str, templated)) == ["", "a2", "s2", "t"]  # the leaves used, never the fact
+    assert registration_of({**SHARED, "failure": "consent refused"}, "gw1", str)["failure"] == "consent refused"
+    assert registration_of(None, "gw1", str) == {"tenant_id": "", "app_id": "", "service_principal_id": "",
+                                                 "failure": ""}
 
 
 def test_fleet_gateways_from_facts():
