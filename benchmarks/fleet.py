@@ -1,7 +1,7 @@
 """Fleet-scale benchmark of register_wac.yml against the emulated tenant and fleet, next to its floor.
 
     python benchmarks/fleet.py --gateways N [--forks 25] [--connection winrm-ntlm] [--runs 3] [--output-dir D]
-        [--strategy linear] [--no-naive] [--floor both|rerun]
+        [--strategy linear] [--no-naive] [--floor both|rerun] [--no-gc-freeze]
 
 Starts the emulated tenant and N emulated gateways (their CLIs, as subprocesses), then, ``--runs`` times on a
 fresh tenant and fleet: runs playbooks/register_wac.yml (first run) and again (re-run), and, in the same
@@ -173,6 +173,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--reply-delay", type=float, default=0.0,
                         help="hold back every WinRM reply this many seconds, like a network and Windows (default 0)")
     parser.add_argument("--no-naive", action="store_true", help="skip the naive playbook (its figures become null)")
+    parser.add_argument("--no-gc-freeze", action="store_true",
+                        help="without the wac.fleet.gc_freeze callback (for the playbook and the floor alike)")
     parser.add_argument("--floor", choices=("both", "rerun"), default="both",
                         help="whose floor to run: both runs' (default) or only the re-run's (a fleet so big that the "
                              "first run's floor would double the time; the first run's floor and ratio become null)")
@@ -188,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     say(f"output in {work}; load {load()}")
     details: dict[str, t.Any] = {"gateways": args.gateways, "forks": args.forks, "strategy": args.strategy,
+                                 "gc_freeze": not args.no_gc_freeze,
                                  "connection": args.connection, "runs": args.runs, "reply_delay": args.reply_delay,
                                  "generations": args.generations,
                                  "playbook": str(args.playbook), "load_start": load()}
@@ -203,7 +206,8 @@ def main(argv: list[str] | None = None) -> int:
         setup.join(fleet_emu.endpoints)
         details["emulators_start_s"] = round(time.monotonic() - started, 2)
         tenant, fleet = Tenant(tenant_emu.endpoints), FleetControl(fleet_emu.endpoints)
-        playbooks.write_config(work, tenant.endpoints, args.forks, args.strategy, args.gateways)
+        playbooks.write_config(work, tenant.endpoints, args.forks, args.strategy, args.gateways,
+                               gc_freeze=not args.no_gc_freeze)
         environment = {**playbooks.environment(work, tenant.admin["client_secret"]), **setup.env}
         bench = Bench(work, tenant, fleet, environment,
                       {"fleet_emulator": fleet_emu.pid, "tenant_emulator": tenant_emu.pid}, args.reply_delay,
@@ -218,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
                        controller_peak_rss_sum_mb=round(bench.controller_peak_rss_sum_kb / 1024, 1))
     summary = results.result(args.gateways, args.forks, repetitions, naive, bench.controller_peak_kb, emulator_peak_kb)
     summary["connection"] = args.connection
+    summary["gc_freeze"] = not args.no_gc_freeze
     details["result"] = summary
     (work / "benchmark.json").write_text(json.dumps(details, indent=2) + "\n")
     say(f"details in {work / 'benchmark.json'}")

@@ -24,14 +24,16 @@ CALLBACKS = Path(__file__).resolve().with_name("callback_plugins")  # task_times
 NOOP = "# wac.fleet operation: noop"
 
 
-def write_config(work: Path, tenant: dict[str, t.Any], forks: int, strategy: str, gateways: int = 0) -> None:
+def write_config(work: Path, tenant: dict[str, t.Any], forks: int, strategy: str, gateways: int = 0,
+                 gc_freeze: bool = True) -> None:
     """ansible.cfg and group_vars as scripts/demo.py writes them (custom cloud pointing at the emulated tenant).
     ``gateways``: the fleet's size; past 20 apps' worth of server-mode gateways (20 x 256 redirect URIs, the role's
-    default ``entra_app_max_apps``) the apps allowed grow with it: 40 for 10,000 gateways."""
+    default ``entra_app_max_apps``) the apps allowed grow with it: 40 for 10,000 gateways. ``gc_freeze``: enable
+    the wac.fleet.gc_freeze callback (README, "Large fleets"), for the playbook and its floor alike."""
     (work / "ansible.cfg").write_text(
         "[defaults]\n"
         "inventory = inventory.ini\n"
-        "callbacks_enabled = wac.fleet.fleet_report, task_times\n"
+        f"callbacks_enabled = wac.fleet.fleet_report, task_times{', wac.fleet.gc_freeze' if gc_freeze else ''}\n"
         f"callback_plugins = {CALLBACKS}\n"
         f"forks = {forks}\n"
         f"strategy = {strategy}\n"

@@ -23,6 +23,7 @@ takes ``hosts[n - 1::K]``: host ``i`` goes to slice ``i mod K``.
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import subprocess
 import sys
@@ -121,10 +122,13 @@ class AwxJob:
     @classmethod
     def prepare(cls, folder: Path, inventory: dict[str, t.Any], *, extravars: dict[str, t.Any] | None = None,
                 envvars: dict[str, str] | None = None, forks: int = 25, ident: str = "1",
-                project: Path = ROOT) -> AwxJob:
+                project: Path = ROOT, machine: tuple[str, str] | None = None) -> AwxJob:
         """Lay out ``folder`` as AWX does for a job over ``inventory`` (JSON as from :func:`export_inventory`,
         or a slice of it). ``project``: the checkout copied to ``project/`` (its playbooks/ folder: the collection
-        itself comes from the collections path, as in an execution environment)."""
+        itself comes from the collections path, as in an execution environment). ``machine``: a Machine
+        credential's user name and password, which AWX passes as ``-u <user> --ask-pass`` on the command line and
+        the password as the answer to Ansible's ``SSH password:`` prompt in env/passwords (RunJob.build_args,
+        build_passwords and get_password_prompts)."""
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "inventory").mkdir(exist_ok=True)
         script = folder / "inventory" / "hosts"
@@ -137,7 +141,12 @@ class AwxJob:
         # YAML files; JSON is YAML (ansible-runner reads them with a YAML loader).
         (env / "extravars").write_text(json.dumps(extravars or {}, indent=1) + "\n")
         (env / "envvars").write_text(json.dumps(envvars or {}, indent=1) + "\n")
-        (env / "cmdline").write_text(f"--forks {forks}\n")
+        cmdline = f"--forks {forks}"
+        if machine is not None:
+            user, password = machine
+            cmdline += f" -u {shlex.quote(user)} --ask-pass"
+            (env / "passwords").write_text(json.dumps({r"SSH password:\s*?$": password}) + "\n")
+        (env / "cmdline").write_text(cmdline + "\n")
         (env / "settings").write_text(json.dumps({"suppress_ansible_output": True, "pexpect_timeout": 5}) + "\n")
         env.chmod(0o700)
         target = folder / "project"

@@ -4,6 +4,7 @@ and fleet. The fleet report and the job events come out in the job's artifacts; 
 
 from __future__ import annotations
 
+import json
 import os
 
 from tests.integration.awx_jobs import AwxJob, export_inventory, runner_env
@@ -54,3 +55,30 @@ def test_register_wac_through_ansible_runner_reports_in_the_artifacts(fleet_worl
     assert again.hosts("changed") == [] and again.hosts("failures") == []
     assert len(world.graph_writes()) == writes
     assert again.report["totals"]["changed"] == 0
+
+
+def test_a_machine_credential_given_as_ask_pass_reaches_every_gateway(fleet_world, tmp_path):
+    """AWX's Machine credential: no user or password in the inventory; ``-u <user> --ask-pass`` on the job's command
+    line and the password answered to Ansible's prompt from env/passwords. The WinRM connections and the gateways'
+    REST calls (rest_credentials auto sends the logon's user and password) use it; it never reaches the output."""
+    world = fleet_world(count=3)
+    inventory = export_inventory(world.inventory, world.env("export"))
+    hostvars = inventory["_meta"]["hostvars"]
+    credentials = {(v.pop("ansible_user"), v.pop("ansible_password")) for v in hostvars.values()}
+    assert len(credentials) == 1, "the emulated PCs share one account, as a Machine credential needs"
+    ((user, password),) = credentials
+    assert not any(k in body.get("vars", {}) for body in inventory.values() if isinstance(body, dict)
+                   for k in ("ansible_user", "ansible_password"))
+    env = runner_env(os.environ)
+
+    job = AwxJob.prepare(tmp_path / "job", inventory, envvars=awx_envvars(world), forks=3, machine=(user, password))
+    run = job.run(env)
+    assert (run.rc, run.status) == (0, "successful"), run.stdout[-3000:]
+    assert run.hosts("changed") == world.hosts and run.hosts("failures") == [] and run.hosts("dark") == []
+    assert all(r["app_id"] for r in world.registrations().values())
+    assert password not in run.stdout
+    assert not any(password in json.dumps(e) for e in run.events)
+
+    wrong = AwxJob.prepare(tmp_path / "wrong", inventory, envvars=awx_envvars(world), forks=3, ident="2",
+                           machine=(user, password + "-wrong")).run(env)
+    assert wrong.rc != 0 and wrong.hosts("dark") == world.hosts  # the prompt's answer is what the connections use

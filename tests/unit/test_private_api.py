@@ -16,8 +16,8 @@ from ansible.plugins.callback import CallbackBase
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGINS = sorted((ROOT / "plugins").rglob("*.py"))
-DOCUMENTED = {"_task", "_connection", "_templar", "_supports_check_mode", "_supports_async", "_requires_connection", "_display",
-              "_host", "_result"}
+DOCUMENTED = {"_task", "_connection", "_templar", "_supports_check_mode", "_supports_async", "_requires_connection",
+              "_display", "_host", "_result"}
 
 
 def is_private(name: str) -> bool:
