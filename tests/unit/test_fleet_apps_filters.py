@@ -50,8 +50,8 @@ def test_registration_of_looks_up_one_gateway_and_templates_only_its_leaves():
 
     apps = _LookupOnly({f"gw{i}": "wac" for i in range(1000)} | {"gw2": "wac-2"})
     shared = {**SHARED, "failure": "", "gateway_apps": apps}
-    assert registration_of(shared, "gw2", template) == {"tenant_id": "T", "app_id": "a2", "service_principal_id": "s2",
-                                                         "failure": ""}
+    wanted = {"tenant_id": "T", "app_id": "a2", "service_principal_id": "s2", "failure": ""}
+    assert registration_of(shared, "gw2", template) == wanted
     assert sorted(map(str, templated)) == ["", "a2", "s2", "t"]  # the leaves used, never the fact
     assert registration_of({**SHARED, "failure": "consent refused"}, "gw1", str)["failure"] == "consent refused"
     assert registration_of(None, "gw1", str) == {"tenant_id": "", "app_id": "", "service_principal_id": "",
