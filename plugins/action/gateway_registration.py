@@ -38,7 +38,7 @@ class ActionModule(GatewayActionBase):
     def complete(self, args, task_vars):
         """Without tenant_id or app_id, the gateway's app from the fleet's apps in the host variable
         ``fleet_apps_var`` (the fact entra_app_shared), read as the host holds it."""
-        args["unresolved"] = None
+        args["unresolved"] = args["entra_failure"] = None
         if args["state"] != "present" or (args["tenant_id"] and args["app_id"]):
             return args
         name = args["fleet_apps_var"]
@@ -49,9 +49,9 @@ class ActionModule(GatewayActionBase):
         if isinstance(shared, str):  # a template naming the fact elsewhere (such as another host's)
             shared = self._templar.template(shared)
         target = registration_of(shared, str(task_vars.get("inventory_hostname") or ""), self._templar.template)
-        if target["failure"]:
-            raise RegistrationError("The shared Entra app step failed, so this gateway was not registered: "
-                                    + target["failure"])
+        if target["failure"]:  # failed in act: the reason is the Entra step's, not this task's input
+            args["entra_failure"] = target["failure"]
+            return args
         args["tenant_id"] = args["tenant_id"] or target["tenant_id"] or None
         args["app_id"] = args["app_id"] or target["app_id"] or None
         if args["app_object_id"] is None and args["app_id"] == target["app_id"]:
@@ -67,7 +67,7 @@ class ActionModule(GatewayActionBase):
         return args
 
     def check(self, args):
-        if args["state"] == "present" and not args["unresolved"]:
+        if args["state"] == "present" and not (args["unresolved"] or args["entra_failure"]):
             args["cloud"] = check_cloud(args["cloud"], "cloud")
             args["tenant_id"] = check_guid(args["tenant_id"], "tenant_id")
             args["app_id"] = check_guid(args["app_id"], "app_id")
@@ -78,6 +78,8 @@ class ActionModule(GatewayActionBase):
         return args
 
     def act(self, args, ctx):
+        if args["entra_failure"]:
+            raise RegistrationError("The shared Entra app step failed (nothing sent): " + args["entra_failure"])
         if args["unresolved"]:
             return {"changed": False, "skipped": True, "msg": args["unresolved"]}
         facts, read_now = ctx.gateway(args)
