@@ -27,9 +27,10 @@ def test_tree_memory_counts_grandchildren_and_the_sampler_keeps_the_peak():
             time.sleep(0.05)
         rss, pss = proctree.tree_memory_kb(parent.pid)
         assert rss >= pss >= 40 * 1024
-        with proctree.TreePeakSampler(parent.pid, interval=0.05) as sampler:
-            time.sleep(0.2)
+        with proctree.TreePeakSampler(parent.pid, interval=0.05, pss_interval=0.15) as sampler:
+            time.sleep(0.5)
         assert sampler.peak_pss_kb >= 40 * 1024 and sampler.peak_rss_kb >= sampler.peak_pss_kb
+        assert sampler.samples >= 5 and sampler.pss_samples in range(2, sampler.samples)  # PSS read less often
         assert proctree.peak_rss_kb(os.getpid()) > 0
         assert proctree.cpu_seconds(os.getpid()) > 0
     finally:
