@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from ansible_collections.wac.fleet.plugins.plugin_utils._action import Settled
 from ansible_collections.wac.fleet.plugins.plugin_utils._fleet_apps import registration_of
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_action import FACTS_OPTION, GatewayActionBase
 from ansible_collections.wac.fleet.plugins.plugin_utils._gateway_adapters import CLASSIC_DESKTOP, adapter_for
@@ -37,8 +38,9 @@ class ActionModule(GatewayActionBase):
 
     def complete(self, args, task_vars):
         """Without tenant_id or app_id, the gateway's app from the fleet's apps in the host variable
-        ``fleet_apps_var`` (the fact entra_app_shared), read as the host holds it."""
-        args["unresolved"] = args["entra_failure"] = None
+        ``fleet_apps_var`` (the fact entra_app_shared), read as the host holds it. Settled without the gateway when
+        the Entra step failed for it (failed with that reason, nothing sent) or, in check mode, the app does not
+        exist yet (skipped)."""
         if args["state"] != "present" or (args["tenant_id"] and args["app_id"]):
             return args
         name = args["fleet_apps_var"]
@@ -49,9 +51,8 @@ class ActionModule(GatewayActionBase):
         if isinstance(shared, str):  # a template naming the fact elsewhere (such as another host's)
             shared = self._templar.template(shared)
         target = registration_of(shared, str(task_vars.get("inventory_hostname") or ""), self._templar.template)
-        if target["failure"]:  # failed in act: the reason is the Entra step's, not this task's input
-            args["entra_failure"] = target["failure"]
-            return args
+        if target["failure"]:  # the reason is the Entra step's, not this task's input
+            raise Settled(failed=True, msg="The shared Entra app step failed (nothing sent): " + target["failure"])
         args["tenant_id"] = args["tenant_id"] or target["tenant_id"] or None
         args["app_id"] = args["app_id"] or target["app_id"] or None
         if args["app_object_id"] is None and args["app_id"] == target["app_id"]:
@@ -63,11 +64,11 @@ class ActionModule(GatewayActionBase):
                                  "the wac.fleet.entra_app role first (in the registration role, or set "
                                  "registration_tenant_id and registration_app_id)")
             # check mode before the shared app exists: entra_app reported it would create it
-            args["unresolved"] = f"{missing} not known yet: the shared app does not exist yet (check mode)"
+            raise Settled(skipped=True, msg=f"{missing} not known yet: the shared app does not exist yet (check mode)")
         return args
 
     def check(self, args):
-        if args["state"] == "present" and not (args["unresolved"] or args["entra_failure"]):
+        if args["state"] == "present":
             args["cloud"] = check_cloud(args["cloud"], "cloud")
             args["tenant_id"] = check_guid(args["tenant_id"], "tenant_id")
             args["app_id"] = check_guid(args["app_id"], "app_id")
@@ -78,10 +79,6 @@ class ActionModule(GatewayActionBase):
         return args
 
     def act(self, args, ctx):
-        if args["entra_failure"]:
-            raise RegistrationError("The shared Entra app step failed (nothing sent): " + args["entra_failure"])
-        if args["unresolved"]:
-            return {"changed": False, "skipped": True, "msg": args["unresolved"]}
         facts, read_now = ctx.gateway(args)
         if not read_now and not (facts.get("registration") or {}).get("readable"):
             # The facts were read while the gateway did not answer (stopped, restarting): read it again now.

@@ -3,7 +3,8 @@
 """The one contract of every wac.fleet action plugin: ``check(args) -> args``, then ``act(args, ctx) -> result``.
 
 ``run`` validates the arguments with Ansible's argument spec, then ``complete`` fills what a plugin may take from
-the host's variables (read as they are, never a large fact templated whole), then ``check`` (no network, no
+the host's variables (read as they are, never a large fact templated whole; it raises :class:`Settled` when those
+variables already decide the result, such as a skip), then ``check`` (no network, no
 script: bad input never reaches a PC or Graph) returns them normalised, then the side's ``context`` builds what
 ``act`` works with (the Graph client, the host's connection), then ``act`` returns the task's result. A
 :class:`WacFleetError` raised anywhere becomes a failed task whose result also holds the error's partial
@@ -16,6 +17,15 @@ from __future__ import annotations
 from ansible.plugins.action import ActionBase
 
 from ._errors import WacFleetError
+
+
+class Settled(Exception):
+    """Raised by ``complete`` when the host's variables already decide the task's result (skipped, or failed for a
+    reason that is not this task's input): the result is returned as it is, nothing is checked or sent."""
+
+    def __init__(self, **result):
+        super().__init__(result.get("msg", ""))
+        self.result = result
 
 
 class WacFleetActionBase(ActionBase):
@@ -41,7 +51,8 @@ class WacFleetActionBase(ActionBase):
         return args
 
     def complete(self, args: dict, task_vars: dict) -> dict:
-        """Options the plugin takes from the host's variables when the task omits them; returns the arguments."""
+        """Options the plugin takes from the host's variables when the task omits them; returns the arguments or
+        raises :class:`Settled`."""
         return args
 
     def check(self, args: dict) -> dict:
@@ -66,6 +77,10 @@ class WacFleetActionBase(ActionBase):
             try:
                 args = self.check(self.check_shared(self.complete(args, task_vars or {})))
                 ctx = self.context(args, task_vars or {})
+            except Settled as settled:
+                result.update(settled.result)
+                result.setdefault("changed", False)
+                return result
             except WacFleetError as exc:
                 prefix = f"{self._task.action}: " if self.NAME_ACTION_IN_INPUT_ERRORS else ""
                 return _failed(result, exc, prefix)

@@ -55,7 +55,7 @@ def normalize_roles(items, option: str = "app_roles") -> list[dict]:
         if unknown:
             raise InputError(f"{where} has unknown keys: {', '.join(sorted(unknown))}")
         value = item.get("value")
-        if not isinstance(value, str) or not _VALUE.match(value) or value.startswith(".") or \
+        if not isinstance(value, str) or not _VALUE.fullmatch(value) or value.startswith(".") or \
                 len(value) > MAX_VALUE_LENGTH:
             raise InputError(f"{where}.value must be 1 to {MAX_VALUE_LENGTH} characters without spaces, not starting "
                              f"with '.' (Graph's rule for app role values), got {value!r}")

@@ -28,7 +28,7 @@ def _valid_host(host: str) -> bool:
     except ValueError:
         pass
     labels = host.rstrip(".").split(".")
-    return bool(host) and len(host) <= 253 and all(_HOST_LABEL.match(label) for label in labels)
+    return bool(host) and len(host) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in labels)
 
 
 def check_proxy_address(value, option: str = "address") -> str:
@@ -72,7 +72,7 @@ def check_bypass_list(value, option: str = "bypass_list") -> list[str]:
             raise InputError(f"{option}: entry {entry!r} contains white space")
         if "://" in entry or entry.lower().startswith(("http:", "https:")):
             raise InputError(f"{option}: entry {entry!r} must be a host or domain without a scheme")
-        if not _BYPASS_ENTRY.match(entry):
+        if not _BYPASS_ENTRY.fullmatch(entry):
             raise InputError(f"{option}: entry {entry!r} is not a host, domain (*.contoso.com) or IP address")
         if entry not in out:
             out.append(entry)

@@ -21,7 +21,7 @@ class InputError(WacFleetError, ValueError):
 
 
 def is_guid(value) -> bool:
-    return isinstance(value, str) and bool(_GUID.match(value))
+    return isinstance(value, str) and bool(_GUID.fullmatch(value))  # fullmatch: "$" alone lets a final newline through
 
 
 def check_guid(value, option: str) -> str:
@@ -34,7 +34,7 @@ def check_tenant(value, option: str = "tenant_id") -> str:
     """A tenant is named by its GUID or by one of its verified domain names (contoso.onmicrosoft.com)."""
     if is_guid(value):
         return value.lower()
-    if isinstance(value, str) and _DOMAIN.match(value):
+    if isinstance(value, str) and _DOMAIN.fullmatch(value):
         return value.lower()
     raise InputError(f"{option} must be a tenant GUID or a verified domain name, got {value!r}")
 

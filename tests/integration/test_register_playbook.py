@@ -176,3 +176,22 @@ def test_bad_gateway_settings_stop_the_run_before_any_gateway_or_graph_request(f
     assert "gateway_proxy_password was given without gateway_proxy_username" in bad.output
     assert all(world.scripts(name) == [] for name in world.hosts)
     assert world.tenant.requests() == []
+
+
+CHECK_TASK = "TASK [wac.fleet.registration : Check the registration settings before touching any gateway]"
+
+
+def test_a_registration_app_id_that_is_no_guid_stops_the_registration_before_any_gateway_is_sent_a_request(fleet_world):
+    world = fleet_world(count=3)
+    world.write_vars(registration_app_id="0a0a0a0a-1111-2222-3333-44444444444")  # one digit short
+    bad = run(world, name="bad")
+    assert bad.rc != 0
+    # the registration play's check, once for the fleet (the test wac.fleet.guid), names both variables
+    assert "registration_tenant_id and registration_app_id must be GUIDs" in bad.output
+    assert bad.output.count(CHECK_TASK) == 1
+    assert all("gateway_rest" not in world.scripts(name) for name in world.hosts)
+
+    world.write_vars(registration_app_id="0A0A0A0A-1111-2222-3333-444444444444")  # a GUID (of no app): check passes
+    good = run(world, name="good")
+    assert "must be GUIDs" not in good.output
+    assert good.output.count(CHECK_TASK) == 1
