@@ -12,7 +12,7 @@ short_description: Whether a value is a GUID, as wac.fleet's plugins check tenan
 version_added: 0.1.0
 description:
   - True when the value is a string of the form C(00000000-0000-0000-0000-000000000000) (hexadecimal digits in
-    groups of 8, 4, 4, 4 and 12, any case): the check M(wac.fleet.gateway_registration) and the Entra modules make
+    groups of 8, 4, 4, 4 and 12, any case), the check M(wac.fleet.gateway_registration) and the Entra modules make
     of their GUID options before they send anything.
   - The role C(wac.fleet.registration) checks O(wac.fleet.registration#role:check:registration_tenant_id) and
     O(wac.fleet.registration#role:check:registration_app_id) with it, once for the fleet.
