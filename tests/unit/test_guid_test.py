@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.wac.fleet.plugins.plugin_utils._validate import InputError, check_guid
-from ansible_collections.wac.fleet.plugins.test.guid import TestModule
+from ansible_collections.wac.fleet.plugins.test import guid as guid_plugin  # its TestModule, not collected here
 
-IS_GUID = TestModule().tests()["guid"]  # the Jinja test as Ansible loads it (tests/integration: through a playbook)
+# the Jinja test as Ansible loads it (tests/integration runs it through a playbook)
+IS_GUID = guid_plugin.TestModule().tests()["guid"]
 GUID = "0a0a0a0a-1111-2222-3333-444444444444"
 
 
