@@ -16,10 +16,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,9 +81,10 @@ class PlaybookRun:
         self.stderr = ""
         self.recap: dict[str, dict[str, int]] = {}
 
-    def wait(self, timeout: float = 300, on_line=None) -> PlaybookRun:
+    def wait(self, timeout: float = 300, on_line=None, then: Sequence[Callable[[], None]] = ()) -> PlaybookRun:
         """Wait for the end (killing the process after ``timeout`` seconds: an AssertionError); ``on_line`` is
-        called with each line of standard output as it comes."""
+        called with each line of standard output as it comes; each of ``then`` is called in turn when ``timeout``
+        passes without the end, and the wait starts again, before the kill."""
         out: list[str] = []
         err: list[str] = []
 
@@ -95,14 +98,18 @@ class PlaybookRun:
                    threading.Thread(target=lambda: err.append(self.process.stderr.read()), daemon=True)]
         for reader in readers:
             reader.start()
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            timed_out = True
-        else:
-            timed_out = False
+        timed_out = False
+        for step in (*then, None):
+            try:
+                self.process.wait(timeout=timeout)
+                break
+            except subprocess.TimeoutExpired:
+                if step is not None:
+                    step()
+                    continue
+                self.process.kill()
+                self.process.wait()
+                timed_out = True
         for reader in readers:
             reader.join(30)
         self.rc, self.stdout, self.stderr = self.process.returncode, "".join(out), "".join(err)
@@ -112,6 +119,26 @@ class PlaybookRun:
             raise AssertionError(f"ansible-playbook did not end within {timeout} s:\n{self.stdout[-3000:]}\n"
                                  f"{self.stderr[-3000:]}")
         return self
+
+    def interrupt(self, signum: int, *, group: bool = False, grace: float = 60) -> PlaybookRun:
+        """Stop the run as a user or a CI does, and wait for its end: ``signum`` (to the whole process group with
+        ``group``, as Ctrl-C reaches it); if the run has not ended ``grace`` seconds later, the same signal once more
+        (a user's second Ctrl-C), then SIGTERM (a CI's cancel); past those, the kill and an AssertionError.
+        ``self.signals`` lists what was sent. ansible-core can miss the first one: a worker stopped by SIGINT before
+        it sent its result leaves the main process waiting (ansible/ansible#29124)."""
+        self.signals: list[int] = []
+
+        def send(number: int) -> Callable[[], None]:
+            def step() -> None:
+                self.signals.append(number)
+                if group:
+                    os.killpg(self.process.pid, number)
+                else:
+                    self.process.send_signal(number)
+            return step
+
+        send(signum)()
+        return self.wait(grace, then=(send(signum), send(signal.SIGTERM)))
 
     @property
     def output(self) -> str:
