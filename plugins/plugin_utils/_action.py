@@ -74,28 +74,27 @@ class WacFleetActionBase(ActionBase):
         del tmp
         _validation, args = self.validate_argument_spec(argument_spec=self.argument_spec(), **self.SPEC_OPTIONS)
         try:
-            try:
-                args = self.check(self.check_shared(self.complete(args, task_vars or {})))
-                ctx = self.context(args, task_vars or {})
-            except Settled as settled:
-                result.update(settled.result)
-                result.setdefault("changed", False)
-                return result
-            except WacFleetError as exc:
-                prefix = f"{self._task.action}: " if self.NAME_ACTION_IN_INPUT_ERRORS else ""
-                return _failed(result, exc, prefix)
-            try:
-                result.update(self.act(args, ctx))
-            except WacFleetError as exc:
-                return _failed(result, exc)
+            result.update(self.outcome(args, task_vars or {}))
             result.setdefault("changed", False)
             return result
         finally:
             self.finish(result)
 
+    def outcome(self, args: dict, task_vars: dict) -> dict:
+        """The task's result: as the host's variables settle it, failed on bad input or a failed step, or what
+        ``act`` did."""
+        try:
+            args = self.check(self.check_shared(self.complete(args, task_vars)))
+            ctx = self.context(args, task_vars)
+        except Settled as settled:
+            return settled.result
+        except WacFleetError as exc:
+            return _failed(exc, f"{self._task.action}: " if self.NAME_ACTION_IN_INPUT_ERRORS else "")
+        try:
+            return self.act(args, ctx)
+        except WacFleetError as exc:
+            return _failed(exc)
 
-def _failed(result: dict, exc: WacFleetError, prefix: str = "") -> dict:
-    result.update(exc.result)
-    result.update(failed=True, msg=f"{prefix}{exc}")
-    result.setdefault("changed", False)
-    return result
+
+def _failed(exc: WacFleetError, prefix: str = "") -> dict:
+    return {**exc.result, "failed": True, "msg": f"{prefix}{exc}"}

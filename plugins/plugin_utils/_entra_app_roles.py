@@ -34,7 +34,7 @@ MEMBER_TYPES = ("User", "Application")
 ROLE_KEYS = frozenset({"value", "display_name", "description", "allowed_member_types", "id"})
 MAX_VALUE_LENGTH = 120
 # Graph approle.md: the characters a role value may use (no space), at most 120, not starting with "."
-_VALUE = re.compile(r"^[0-9A-Za-z:!#$%&'()*+,\-./;<=>?@\[\]^_`{|}~]+$")
+_VALUE = re.compile(r"[0-9A-Za-z:!#$%&'()*+,\-./;<=>?@\[\]^_`{|}~]+")
 
 
 def role_id(key: str, value: str) -> str:

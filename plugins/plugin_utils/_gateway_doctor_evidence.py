@@ -82,9 +82,9 @@ def has_json_path(document, path: str) -> bool:
     return True
 
 
-_BINDING_ADDRESS = re.compile(r"^\S+:(\d+)$")
-_GUID = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
-_HASH = re.compile(r"^[0-9a-fA-F]{40}$")
+_BINDING_ADDRESS = re.compile(r"\S+:(\d+)")
+_GUID = re.compile(r"\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?")
+_HASH = re.compile(r"[0-9a-fA-F]{40}")
 
 
 def http_sys_bindings(lines: list[str]) -> list[dict]:
@@ -101,13 +101,13 @@ def http_sys_bindings(lines: list[str]) -> list[dict]:
             if len(parts) < 2:
                 continue
             text = parts[1].strip()
-            address = _BINDING_ADDRESS.match(text)
+            address = _BINDING_ADDRESS.fullmatch(text)
             if address and binding["port"] is None:
                 binding["address"], binding["port"] = text, int(address.group(1))
-            guid = _GUID.match(text)
+            guid = _GUID.fullmatch(text)
             if guid and binding["app_id"] is None:
                 binding["app_id"] = guid.group(1).lower()
-            if _HASH.match(text) and binding["certificate_hash"] is None:
+            if _HASH.fullmatch(text) and binding["certificate_hash"] is None:
                 binding["certificate_hash"] = text.upper()
         if binding["port"] is not None:
             bindings.append(binding)

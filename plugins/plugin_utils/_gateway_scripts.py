@@ -36,7 +36,7 @@ display = Display()
 
 SCRIPTS_DIR = pathlib.Path(__file__).resolve().parent / "scripts"
 MARKER = "# wac.fleet operation: "
-_MARKER_LINE = re.compile(r"^# wac\.fleet operation: ([a-z0-9_]+)$")
+_MARKER_LINE = re.compile(r"# wac\.fleet operation: ([a-z0-9_]+)")
 
 
 class ScriptError(WacFleetError):
@@ -72,7 +72,7 @@ def load_script(operation: str, inline_input: str | None = None) -> str:
     ``<operation>.ps1`` (the marker stays the first line, which is what routes the script)."""
     text = script_path(operation).read_text(encoding="utf-8")
     first, _sep, body = text.partition("\n")
-    match = _MARKER_LINE.match(first)
+    match = _MARKER_LINE.fullmatch(first)
     if not match or match.group(1) != operation:
         raise ScriptError(f"shipped script {operation}.ps1 does not start with '{MARKER}{operation}'",
                           operation=operation)

@@ -12,10 +12,10 @@ from urllib.parse import urlsplit
 from ._gateway_adapters import CLOUDS, GENERATIONS, WAC_CLOUD_NAMES, same_cloud
 from ._validate import InputError, check_guid, check_redirect_uri
 
-_HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 # A bypass entry: host, domain with wildcards (*.contoso.com), IP address or IP with wildcards (10.*), as the
 # .NET WebProxy bypass list takes them (regular expressions are not accepted here on purpose).
-_BYPASS_ENTRY = re.compile(r"^(\*|[A-Za-z0-9*-]+)(\.(\*|[A-Za-z0-9*-]+))*(:\d{1,5})?$|^<local>$")
+_BYPASS_ENTRY = re.compile(r"(?:\*|[A-Za-z0-9*-]+)(?:\.(?:\*|[A-Za-z0-9*-]+))*(?::\d{1,5})?|<local>")
 
 __all__ = ["InputError", "check_bypass_list", "check_cloud", "check_gateway_facts", "check_guid",
            "check_positive", "check_proxy_address", "check_redirect_uri"]

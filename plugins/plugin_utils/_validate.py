@@ -9,8 +9,9 @@ from urllib.parse import urlsplit
 
 from ansible_collections.wac.fleet.plugins.plugin_utils._errors import WacFleetError
 
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_DOMAIN = re.compile(r"^(?=.{4,253}$)([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$")
+# The patterns of the collection have no ^ and $: they are used with fullmatch, as "$" lets a final newline through.
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_DOMAIN = re.compile(r"(?=.{4,253}\Z)(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}")
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 MAX_REDIRECT_URI_LENGTH = 256  # Entra's limit for one redirect URI
 MAX_UNIQUE_NAME_LENGTH = 120
@@ -21,7 +22,7 @@ class InputError(WacFleetError, ValueError):
 
 
 def is_guid(value) -> bool:
-    return isinstance(value, str) and bool(_GUID.fullmatch(value))  # fullmatch: "$" alone lets a final newline through
+    return isinstance(value, str) and bool(_GUID.fullmatch(value))
 
 
 def check_guid(value, option: str) -> str:
