@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,22 +34,11 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 from benchmarks import playbooks, results
 from benchmarks.connections import CONNECTIONS, Setup
-from benchmarks.emulators import EmulatorFailed, FleetControl, Tenant, start
+from benchmarks.emulators import FleetControl, Tenant, start
 from benchmarks.proctree import cpu_seconds, peak_rss_kb
+from benchmarks.report import load, run_main, say, write_result
 
 SAMPLE_HOSTS = 3  # gateways whose script sequence goes to benchmark.json (one per generation: round-robin)
-
-
-def say(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def load() -> str:
-    """The 1, 5 and 15 minute load averages (the machine is shared: read timings next to them)."""
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "?"
 
 
 def profile(run: dict[str, t.Any]) -> dict[str, t.Any]:
@@ -223,16 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     summary = results.result(args.gateways, args.forks, repetitions, naive, bench.controller_peak_kb, emulator_peak_kb)
     summary["connection"] = args.connection
     summary["gc_freeze"] = not args.no_gc_freeze
-    details["result"] = summary
-    (work / "benchmark.json").write_text(json.dumps(details, indent=2) + "\n")
-    say(f"details in {work / 'benchmark.json'}")
-    print(json.dumps(summary))
-    return 0
+    return write_result(work / "benchmark.json", details, summary)
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except (EmulatorFailed, subprocess.SubprocessError, OSError) as failure:
-        print(f"benchmark failed: {failure}", file=sys.stderr)
-        sys.exit(1)
+    run_main(main)

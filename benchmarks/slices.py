@@ -20,7 +20,6 @@ data dir and artifacts. Run it from the environment of ``. scripts/bootstrap.sh`
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -36,22 +35,12 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import playbooks, results
-from benchmarks.emulators import EmulatorFailed, FleetControl, Tenant, start
+from benchmarks.emulators import FleetControl, Tenant, start
 from benchmarks.proctree import TreePeakSampler, peak_rss_kb
+from benchmarks.report import load, run_main, say, write_result
 from tests.integration.awx_jobs import REGISTER, AwxJob, export_inventory, inventory_hosts, runner_env, slices
 
 ENTRA_STEP = "wac.fleet.entra_fleet_apps"
-
-
-def say(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def load() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "?"
 
 
 class Slice:
@@ -217,16 +206,8 @@ def main(argv: list[str] | None = None) -> int:
                        tenant_emulator_peak_rss_mb=round(peak_rss_kb(tenant_emu.pid) / 1024, 1))
     result = summary(args.gateways, args.forks, measured)
     result["fleet_emulator_peak_rss_mb"] = details["fleet_emulator_peak_rss_mb"]
-    details["result"] = result
-    (work / "slices.json").write_text(json.dumps(details, indent=2) + "\n")
-    say(f"details in {work / 'slices.json'}")
-    print(json.dumps(result))
-    return 0
+    return write_result(work / "slices.json", details, result)
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except (EmulatorFailed, subprocess.SubprocessError, OSError) as failure:
-        print(f"benchmark failed: {failure}", file=sys.stderr)
-        sys.exit(1)
+    run_main(main)
